@@ -1,0 +1,151 @@
+"""Command line: `photonest serve|worker|migrate|openapi` and the immich-admin commands."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from photonest import IMMICH_API_VERSION
+from photonest.config.env import Settings, SettingsError, load_settings
+
+LOG_LEVELS = {
+    "verbose": logging.DEBUG,
+    "debug": logging.DEBUG,
+    "log": logging.INFO,
+    "warn": logging.WARNING,
+    "error": logging.ERROR,
+    "fatal": logging.CRITICAL,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="photonest", description="Photonest photo and video server")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="run the API server (and the job workers unless excluded)")
+    commands.add_parser("worker", help="run the job workers only")
+    commands.add_parser("migrate", help="apply database migrations and exit")
+    commands.add_parser("openapi", help="print the OpenAPI document")
+    commands.add_parser("version", help="print the server version")
+    commands.add_parser("list-users", help="list all users")
+    reset = commands.add_parser("reset-admin-password", help="reset the admin password")
+    reset.add_argument("--password", help="the new password (asked for, or random when left empty)")
+    for name in ("enable-password-login", "disable-password-login", "enable-oauth-login", "disable-oauth-login"):
+        commands.add_parser(name, help=name.replace("-", " "))
+    args = parser.parse_args(argv)
+
+    if args.command == "version":
+        print(f"v{IMMICH_API_VERSION}")
+        return 0
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"photonest: invalid setting: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=LOG_LEVELS[settings.log_level], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler: Callable[[Settings, argparse.Namespace], int] = HANDLERS[args.command]
+    return handler(settings, args)
+
+
+def _serve(settings: Settings, _: argparse.Namespace) -> int:
+    import uvicorn
+
+    from photonest.app import create_app
+
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info", proxy_headers=True)
+    return 0
+
+
+def _worker(settings: Settings, _: argparse.Namespace) -> int:
+    from photonest.container import build_container
+    from photonest.worker import run_worker
+
+    container = build_container(settings)
+    container.start()
+    run_worker(container)
+    return 0
+
+
+def _migrate(settings: Settings, _: argparse.Namespace) -> int:
+    from photonest.container import build_container
+
+    build_container(settings).start()
+    print("Database migrations applied")
+    return 0
+
+
+def _openapi(settings: Settings, _: argparse.Namespace) -> int:
+    from photonest.app import create_app
+
+    app = create_app(settings)
+    fastapi_app = _find_fastapi(app)
+    print(json.dumps(fastapi_app.openapi(), indent=2))
+    return 0
+
+
+def _find_fastapi(app: Any) -> Any:
+    while not hasattr(app, "openapi"):
+        app = getattr(app, "app", None) or getattr(app, "other_asgi_app")
+    return app
+
+
+def _admin(action: Callable[[Any, argparse.Namespace], str]) -> Callable[[Settings, argparse.Namespace], int]:
+    def run(settings: Settings, args: argparse.Namespace) -> int:
+        from photonest.container import build_container
+        from photonest.errors import ApiError
+        from photonest.services.cli import CliService
+
+        container = build_container(settings)
+        container.start()
+        try:
+            with container.unit_of_work() as uow:
+                output = action(CliService(container.context(uow)), args)
+        except ApiError as error:
+            print(error.message, file=sys.stderr)
+            return 1
+        print(output)
+        return 0
+
+    return run
+
+
+def _list_users(service: Any, _: argparse.Namespace) -> str:
+    users = [u.model_dump(mode="json", by_alias=True) for u in service.list_users()]
+    return json.dumps(users, indent=2)
+
+
+def _reset_admin_password(service: Any, args: argparse.Namespace) -> str:
+    password = args.password
+    if password is None and sys.stdin.isatty():
+        password = getpass.getpass("Please choose a new password (optional): ")
+    chosen = service.reset_admin_password(password or None)
+    return "The admin password has been updated." if password else f"The admin password has been updated to:\n{chosen}"
+
+
+def _toggle(method: str, enabled: bool, message: str) -> Callable[[Any, argparse.Namespace], str]:
+    def run(service: Any, _: argparse.Namespace) -> str:
+        getattr(service, method)(enabled)
+        return message
+
+    return run
+
+
+HANDLERS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
+    "serve": _serve,
+    "worker": _worker,
+    "migrate": _migrate,
+    "openapi": _openapi,
+    "list-users": _admin(_list_users),
+    "reset-admin-password": _admin(_reset_admin_password),
+    "enable-password-login": _admin(_toggle("set_password_login", True, "Password login has been enabled.")),
+    "disable-password-login": _admin(_toggle("set_password_login", False, "Password login has been disabled.")),
+    "enable-oauth-login": _admin(_toggle("set_oauth_login", True, "OAuth login has been enabled.")),
+    "disable-oauth-login": _admin(_toggle("set_oauth_login", False, "OAuth login has been disabled.")),
+}
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""HTTP routes: one module per OpenAPI tag, each handler one service call."""

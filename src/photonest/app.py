@@ -1,0 +1,83 @@
+"""The ASGI application: /api routes, error handlers, Socket.IO, lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from photonest import IMMICH_API_VERSION
+from photonest.api import auth
+from photonest.api.error_handlers import install_error_handlers
+from photonest.api.middleware import CorrelationIdMiddleware
+from photonest.api.router import ApiRouter
+from photonest.config.env import Settings, load_settings
+from photonest.container import Container, build_container
+from photonest.events.websocket import SocketServer
+
+log = logging.getLogger(__name__)
+
+ROUTERS = [auth.router]
+
+
+def create_app(
+    settings: Settings | None = None, container: Container | None = None, *, run_migrations: bool = True
+) -> Any:
+    """Build the whole server as one ASGI callable."""
+    settings = settings or load_settings()
+    container = container or build_container(settings)
+    sockets = SocketServer(container)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        container.start(run_migrations=run_migrations)
+        sockets.attach_loop()
+        yield
+        container.close()
+
+    app = FastAPI(
+        title="Immich",
+        version=IMMICH_API_VERSION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        separate_input_output_schemas=False,
+    )
+    app.state.container = container
+    app.state.sockets = sockets
+    install_error_handlers(app)
+
+    api = ApiRouter(prefix="/api")
+    for router in ROUTERS:
+        api.include_router(router)
+    app.include_router(api)
+
+    @app.get("/.well-known/immich", include_in_schema=False)
+    def well_known() -> dict[str, Any]:
+        return {"api": {"endpoint": "/api"}}
+
+    app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]
+    return CorrelationIdMiddleware(sockets.wrap(app))
+
+
+def openapi_document(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document in the spec's form: paths without the /api prefix, no 422 answers."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    doc = get_openapi(title="Immich", version=IMMICH_API_VERSION, routes=app.routes, separate_input_output_schemas=False)
+    paths = {}
+    for path, item in doc.get("paths", {}).items():
+        for operation in item.values():
+            operation.get("responses", {}).pop("422", None)
+        paths[path.removeprefix("/api")] = item
+    doc["paths"] = paths
+    doc["servers"] = [{"url": "/api"}]
+    for name in ("HTTPValidationError", "ValidationError"):
+        doc.get("components", {}).get("schemas", {}).pop(name, None)
+    app.openapi_schema = doc
+    return doc

@@ -1,0 +1,1 @@
+"""Process settings and the admin-editable system configuration."""

@@ -1,0 +1,65 @@
+"""The object graph, built once per process: engine, event bus, storage layout."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+
+from photonest import IMMICH_API_VERSION
+from photonest.config.env import Settings
+from photonest.db import migrate
+from photonest.db.engine import create_db_engine
+from photonest.db.unit_of_work import UnitOfWork
+from photonest.events.bus import EventBus
+from photonest.repositories import Repositories
+from photonest.services.base import ServiceContext
+from photonest.storage.layout import StorageLayout
+
+
+@dataclass
+class Container:
+    """Long-lived collaborators shared by every request and job."""
+
+    settings: Settings
+    engine: Engine
+    bus: EventBus = field(default_factory=EventBus)
+    storage: StorageLayout = field(init=False)
+    file_config: dict[str, Any] | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        self.storage = StorageLayout(self.settings.media_location)
+        if self.settings.config_file is not None:
+            self.file_config = json.loads(self.settings.config_file.read_text())
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.engine)
+
+    def context(self, uow: UnitOfWork) -> ServiceContext:
+        return ServiceContext(
+            repos=Repositories(uow),
+            settings=self.settings,
+            bus=self.bus,
+            storage=self.storage,
+            file_config=self.file_config,
+        )
+
+    def start(self, *, run_migrations: bool = True) -> None:
+        """Prepare folders and schema and record the running version."""
+        self.storage.ensure_folders()
+        if run_migrations:
+            migrate.upgrade(self.engine)
+        with self.unit_of_work() as uow:
+            history = Repositories(uow).version_history
+            latest = history.latest()
+            if latest is None or latest.version != IMMICH_API_VERSION:
+                history.add(IMMICH_API_VERSION)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build_container(settings: Settings, engine: Engine | None = None) -> Container:
+    return Container(settings=settings, engine=engine or create_db_engine(settings.database_url))

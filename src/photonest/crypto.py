@@ -1,0 +1,39 @@
+"""Tokens, hashing and password checks as upstream's crypto repository does them."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import secrets
+
+import bcrypt
+
+BCRYPT_ROUNDS = 10
+# A real hash of a random password, compared against when an email is unknown so that login takes as long.
+_DUMMY_HASH = bcrypt.hashpw(secrets.token_bytes(16), bcrypt.gensalt(BCRYPT_ROUNDS))
+
+
+def random_token() -> str:
+    """32 random bytes, base64 without the non-word characters (what sessions and API keys use)."""
+    return re.sub(r"\W", "", base64.b64encode(secrets.token_bytes(32)).decode())
+
+
+def hash_token(token: str) -> str:
+    """base64(sha256(token)): the form in which tokens and keys are stored."""
+    return base64.b64encode(hashlib.sha256(token.encode()).digest()).decode()
+
+
+def hash_password(password: str) -> str:
+    return bcrypt.hashpw(password.encode()[:72], bcrypt.gensalt(BCRYPT_ROUNDS)).decode()
+
+
+def check_password(password: str, hashed: str | None) -> bool:
+    """Compare a password with a bcrypt hash; an empty hash never matches but costs the same time."""
+    if not hashed:
+        bcrypt.checkpw(password.encode()[:72], _DUMMY_HASH)
+        return False
+    try:
+        return bcrypt.checkpw(password.encode()[:72], hashed.encode())
+    except ValueError:
+        return False

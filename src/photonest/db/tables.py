@@ -1,0 +1,219 @@
+"""The schema: one Table per entity, singular snake_case names."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+
+from photonest.db.types import Json, UtcDateTime, utcnow
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _id() -> Column[uuid.UUID]:
+    return Column("id", Uuid, primary_key=True, default=uuid.uuid4)
+
+
+def _created() -> Column[object]:
+    return Column("created_at", UtcDateTime, nullable=False, default=utcnow)
+
+
+def _updated() -> Column[object]:
+    return Column("updated_at", UtcDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
+def _user_fk(name: str = "user_id", nullable: bool = False) -> Column[uuid.UUID]:
+    return Column(name, Uuid, ForeignKey("user.id", ondelete="CASCADE"), nullable=nullable, index=True)
+
+
+user = Table(
+    "user",
+    metadata,
+    _id(),
+    Column("email", String, nullable=False, unique=True),
+    Column("password", String, nullable=False, default=""),
+    Column("pin_code", String, nullable=True),
+    _created(),
+    _updated(),
+    Column("profile_image_path", String, nullable=False, default=""),
+    Column("is_admin", Boolean, nullable=False, default=False),
+    Column("should_change_password", Boolean, nullable=False, default=True),
+    Column("avatar_color", String, nullable=True),
+    Column("deleted_at", UtcDateTime, nullable=True),
+    Column("oauth_id", String, nullable=False, default=""),
+    Column("storage_label", String, nullable=True, unique=True),
+    Column("name", String, nullable=False, default=""),
+    Column("quota_size_in_bytes", BigInteger, nullable=True),
+    Column("quota_usage_in_bytes", BigInteger, nullable=False, default=0),
+    Column("status", String, nullable=False, default="active"),
+    Column("profile_changed_at", UtcDateTime, nullable=False, default=utcnow),
+)
+
+session = Table(
+    "session",
+    metadata,
+    _id(),
+    Column("token", String, nullable=False, unique=True),
+    _created(),
+    _updated(),
+    Column("expires_at", UtcDateTime, nullable=True),
+    _user_fk(),
+    Column("parent_id", Uuid, ForeignKey("session.id", ondelete="CASCADE"), nullable=True, index=True),
+    Column("device_type", String, nullable=False, default=""),
+    Column("device_os", String, nullable=False, default=""),
+    Column("pin_expires_at", UtcDateTime, nullable=True),
+)
+
+api_key = Table(
+    "api_key",
+    metadata,
+    _id(),
+    Column("name", String, nullable=False),
+    Column("key", String, nullable=False, unique=True),
+    _user_fk(),
+    _created(),
+    _updated(),
+    Column("permissions", Json, nullable=False),
+)
+
+system_metadata = Table(
+    "system_metadata",
+    metadata,
+    Column("key", String, primary_key=True),
+    Column("value", Json, nullable=False),
+)
+
+user_metadata = Table(
+    "user_metadata",
+    metadata,
+    Column("user_id", Uuid, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    Column("key", String, primary_key=True),
+    Column("value", Json, nullable=False),
+)
+
+notification = Table(
+    "notification",
+    metadata,
+    _id(),
+    _created(),
+    _updated(),
+    Column("deleted_at", UtcDateTime, nullable=True),
+    _user_fk(nullable=True),
+    Column("level", String, nullable=False, default="info"),
+    Column("type", String, nullable=False, default="Custom"),
+    Column("data", Json, nullable=True),
+    Column("title", String, nullable=False),
+    Column("description", Text, nullable=True),
+    Column("read_at", UtcDateTime, nullable=True),
+)
+
+partner = Table(
+    "partner",
+    metadata,
+    Column("shared_by_id", Uuid, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    Column("shared_with_id", Uuid, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True),
+    _created(),
+    _updated(),
+    Column("in_timeline", Boolean, nullable=False, default=False),
+)
+
+version_history = Table(
+    "version_history",
+    metadata,
+    _id(),
+    _created(),
+    Column("version", String, nullable=False),
+)
+
+asset = Table(
+    "asset",
+    metadata,
+    _id(),
+    Column("device_asset_id", String, nullable=False),
+    Column("owner_id", Uuid, ForeignKey("user.id", ondelete="CASCADE"), nullable=False),
+    Column("device_id", String, nullable=False),
+    Column("type", String, nullable=False),
+    Column("original_path", String, nullable=False),
+    Column("file_created_at", UtcDateTime, nullable=False),
+    Column("file_modified_at", UtcDateTime, nullable=False),
+    Column("local_date_time", UtcDateTime, nullable=False),
+    Column("is_favorite", Boolean, nullable=False, default=False),
+    Column("duration", String, nullable=True),
+    Column("encoded_video_path", String, nullable=True, default=""),
+    Column("checksum", LargeBinary, nullable=False),
+    Column("live_photo_video_id", Uuid, ForeignKey("asset.id", ondelete="SET NULL"), nullable=True),
+    _created(),
+    _updated(),
+    Column("original_file_name", String, nullable=False),
+    Column("sidecar_path", String, nullable=True),
+    Column("thumbhash", LargeBinary, nullable=True),
+    Column("is_offline", Boolean, nullable=False, default=False),
+    Column("library_id", Uuid, nullable=True),
+    Column("is_external", Boolean, nullable=False, default=False),
+    Column("deleted_at", UtcDateTime, nullable=True),
+    Column("stack_id", Uuid, nullable=True),
+    Column("duplicate_id", Uuid, nullable=True),
+    Column("status", String, nullable=False, default="active"),
+    Column("visibility", String, nullable=False, default="timeline"),
+    UniqueConstraint("owner_id", "library_id", "checksum"),
+    Index("ix_asset_owner_id_local_date_time", "owner_id", "local_date_time"),
+    Index("ix_asset_owner_id_checksum", "owner_id", "checksum"),
+)
+
+asset_exif = Table(
+    "asset_exif",
+    metadata,
+    Column("asset_id", Uuid, ForeignKey("asset.id", ondelete="CASCADE"), primary_key=True),
+    Column("make", String, nullable=True),
+    Column("model", String, nullable=True),
+    Column("exif_image_width", Integer, nullable=True),
+    Column("exif_image_height", Integer, nullable=True),
+    Column("file_size_in_byte", BigInteger, nullable=True),
+    Column("orientation", String, nullable=True),
+    Column("date_time_original", UtcDateTime, nullable=True),
+    Column("modify_date", UtcDateTime, nullable=True),
+    Column("lens_model", String, nullable=True),
+    Column("f_number", Float, nullable=True),
+    Column("focal_length", Float, nullable=True),
+    Column("iso", Integer, nullable=True),
+    Column("latitude", Float, nullable=True),
+    Column("longitude", Float, nullable=True),
+    Column("city", String, nullable=True),
+    Column("state", String, nullable=True),
+    Column("country", String, nullable=True),
+    Column("description", Text, nullable=False, default=""),
+    Column("fps", Float, nullable=True),
+    Column("exposure_time", String, nullable=True),
+    Column("live_photo_cid", String, nullable=True),
+    Column("time_zone", String, nullable=True),
+    Column("projection_type", String, nullable=True),
+    Column("profile_description", String, nullable=True),
+    Column("colorspace", String, nullable=True),
+    Column("bits_per_sample", Integer, nullable=True),
+    Column("auto_stack_id", String, nullable=True),
+    Column("rating", Integer, nullable=True),
+    _updated(),
+)

@@ -1,0 +1,1 @@
+"""Events for connected clients, published after the transaction commits."""

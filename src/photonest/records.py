@@ -1,0 +1,130 @@
+"""Rows as frozen dataclasses: what repositories return and services work with."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Self
+from uuid import UUID
+
+from sqlalchemy import Row
+
+
+class Record:
+    """Base for records built from rows whose column names match the fields."""
+
+    @classmethod
+    def from_row(cls, row: Row[Any]) -> Self:
+        mapping = row._mapping
+        names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        return cls(**{k: v for k, v in mapping.items() if k in names})
+
+
+@dataclass(frozen=True)
+class User(Record):
+    id: UUID
+    email: str
+    name: str
+    password: str
+    pin_code: str | None
+    is_admin: bool
+    should_change_password: bool
+    avatar_color: str | None
+    profile_image_path: str
+    profile_changed_at: datetime
+    storage_label: str | None
+    oauth_id: str
+    quota_size_in_bytes: int | None
+    quota_usage_in_bytes: int
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Session(Record):
+    id: UUID
+    user_id: UUID
+    parent_id: UUID | None
+    device_type: str
+    device_os: str
+    created_at: datetime
+    updated_at: datetime
+    expires_at: datetime | None
+    pin_expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ApiKey(Record):
+    id: UUID
+    name: str
+    user_id: UUID
+    permissions: list[str]
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Notification(Record):
+    id: UUID
+    user_id: UUID | None
+    level: str
+    type: str
+    title: str
+    description: str | None
+    data: Any
+    read_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Partner(Record):
+    shared_by_id: UUID
+    shared_with_id: UUID
+    in_timeline: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class VersionHistory(Record):
+    id: UUID
+    version: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class AuthSharedLink:
+    """The shared link a request was authenticated with."""
+
+    id: UUID
+    user_id: UUID
+    album_id: UUID | None
+    allow_upload: bool
+    allow_download: bool
+    show_exif: bool
+
+
+@dataclass(frozen=True)
+class Auth:
+    """Who is calling and through which credential."""
+
+    user: User
+    session: Session | None = None
+    api_key: ApiKey | None = None
+    shared_link: AuthSharedLink | None = None
+
+    @property
+    def user_id(self) -> UUID:
+        return self.user.id
+
+    @property
+    def has_elevated_permission(self) -> bool:
+        """A session unlocked with the PIN code and not yet expired."""
+        from photonest.db.types import utcnow
+
+        pin = self.session.pin_expires_at if self.session else None
+        return pin is not None and pin > utcnow()

@@ -1,0 +1,54 @@
+"""SQL only: one repository per table family, each method one query."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from photonest.db.unit_of_work import UnitOfWork
+from photonest.repositories.api_key import ApiKeyRepository
+from photonest.repositories.asset import AssetRepository
+from photonest.repositories.notification import NotificationRepository
+from photonest.repositories.partner import PartnerRepository
+from photonest.repositories.session import SessionRepository
+from photonest.repositories.system_metadata import SystemMetadataRepository
+from photonest.repositories.user import UserRepository
+from photonest.repositories.version_history import VersionHistoryRepository
+
+
+class Repositories:
+    """Every repository, bound to one unit of work."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+
+    @cached_property
+    def users(self) -> UserRepository:
+        return UserRepository(self.uow)
+
+    @cached_property
+    def sessions(self) -> SessionRepository:
+        return SessionRepository(self.uow)
+
+    @cached_property
+    def api_keys(self) -> ApiKeyRepository:
+        return ApiKeyRepository(self.uow)
+
+    @cached_property
+    def system_metadata(self) -> SystemMetadataRepository:
+        return SystemMetadataRepository(self.uow)
+
+    @cached_property
+    def notifications(self) -> NotificationRepository:
+        return NotificationRepository(self.uow)
+
+    @cached_property
+    def partners(self) -> PartnerRepository:
+        return PartnerRepository(self.uow)
+
+    @cached_property
+    def version_history(self) -> VersionHistoryRepository:
+        return VersionHistoryRepository(self.uow)
+
+    @cached_property
+    def assets(self) -> AssetRepository:
+        return AssetRepository(self.uow)

@@ -1,0 +1,1 @@
+"""Business rules: one service per upstream *.service.ts."""

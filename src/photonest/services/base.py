@@ -1,0 +1,49 @@
+"""What every service shares: repositories, settings, configuration and events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from photonest.config.env import Settings
+from photonest.config.system_config import ConfigDict, default_config, merge
+from photonest.events.bus import ClientEvent, EventBus
+from photonest.repositories import Repositories
+from photonest.storage.layout import StorageLayout
+
+SYSTEM_CONFIG_KEY = "system-config"
+
+
+@dataclass(frozen=True)
+class ServiceContext:
+    """The per-request (or per-job) world a service works in."""
+
+    repos: Repositories
+    settings: Settings
+    bus: EventBus
+    storage: StorageLayout
+    file_config: ConfigDict | None = None
+
+
+class BaseService:
+    """Base class: gives services their context and the shared helpers."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+        self.repos = ctx.repos
+        self.settings = ctx.settings
+
+    def get_config(self) -> ConfigDict:
+        """The effective system config: defaults, then the config file or the admin's overrides."""
+        overrides = self.ctx.file_config
+        if overrides is None:
+            overrides = self.repos.system_metadata.get(SYSTEM_CONFIG_KEY) or {}
+        return merge(default_config(self.settings), overrides)
+
+    def emit(self, name: str, room: str | None, *payload: Any) -> None:
+        """Send a client event once the current transaction has committed."""
+        event = ClientEvent(name, room, payload)
+        self.repos.uow.after_commit(lambda: self.ctx.bus.publish(event))
+
+    def after_commit(self, action: Any) -> None:
+        self.repos.uow.after_commit(action)
