@@ -43,7 +43,9 @@ class Api:
 
     def admin(self, email: str = "admin@immich.cloud", password: str = "password") -> Caller:
         """Sign up the admin and log in."""
-        response = self.request("POST", "/api/auth/admin-sign-up", json={"email": email, "password": password, "name": "Immich Admin"})
+        response = self.request(
+            "POST", "/api/auth/admin-sign-up", json={"email": email, "password": password, "name": "Immich Admin"}
+        )
         assert response.status_code == 201, response.text
         return self.login(email, password)
 

@@ -89,7 +89,7 @@ def _openapi(settings: Settings, _: argparse.Namespace) -> int:
 
 def _find_fastapi(app: Any) -> Any:
     while not hasattr(app, "openapi"):
-        app = getattr(app, "app", None) or getattr(app, "other_asgi_app")
+        app = getattr(app, "app", None) or app.other_asgi_app
     return app
 
 

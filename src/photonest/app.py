@@ -11,7 +11,19 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from photonest import IMMICH_API_VERSION
-from photonest.api import auth
+from photonest.api import (
+    api_key,
+    auth,
+    notification,
+    notification_admin,
+    partner,
+    server,
+    session,
+    system_config,
+    system_metadata,
+    user,
+    user_admin,
+)
 from photonest.api.error_handlers import install_error_handlers
 from photonest.api.middleware import CorrelationIdMiddleware
 from photonest.api.router import ApiRouter
@@ -21,7 +33,19 @@ from photonest.events.websocket import SocketServer
 
 log = logging.getLogger(__name__)
 
-ROUTERS = [auth.router]
+ROUTERS = [
+    api_key.router,
+    auth.router,
+    notification.router,
+    notification_admin.router,
+    partner.router,
+    server.router,
+    session.router,
+    system_config.router,
+    system_metadata.router,
+    user.router,
+    user_admin.router,
+]
 
 
 def create_app(
@@ -69,7 +93,9 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
     """The OpenAPI document in the spec's form: paths without the /api prefix, no 422 answers."""
     if app.openapi_schema:
         return app.openapi_schema
-    doc = get_openapi(title="Immich", version=IMMICH_API_VERSION, routes=app.routes, separate_input_output_schemas=False)
+    doc = get_openapi(
+        title="Immich", version=IMMICH_API_VERSION, routes=app.routes, separate_input_output_schemas=False
+    )
     paths = {}
     for path, item in doc.get("paths", {}).items():
         for operation in item.values():

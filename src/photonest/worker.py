@@ -61,5 +61,3 @@ def start_worker_thread(container: Container) -> threading.Event:
     stop = threading.Event()
     threading.Thread(target=run_worker, args=(container, stop), name="photonest-worker", daemon=True).start()
     return stop
-
-

@@ -10,7 +10,9 @@ ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
 
 def test_admin_sign_up_returns_the_admin_with_storage_label(api: Api) -> None:
-    response = api.request("POST", "/api/auth/admin-sign-up", json={"email": "Admin@Immich.Cloud", "password": "password", "name": "Admin"})
+    response = api.request(
+        "POST", "/api/auth/admin-sign-up", json={"email": "Admin@Immich.Cloud", "password": "password", "name": "Admin"}
+    )
     assert response.status_code == 201
     body = response.json()
     assert body["email"] == "admin@immich.cloud"
@@ -86,11 +88,17 @@ def test_logout_ends_the_session(api: Api) -> None:
 
 def test_change_password(api: Api) -> None:
     admin = api.admin()
-    wrong = api.request("POST", "/api/auth/change-password", admin, json={"password": "bad", "newPassword": "new-password"})
+    wrong = api.request(
+        "POST", "/api/auth/change-password", admin, json={"password": "bad", "newPassword": "new-password"}
+    )
     assert wrong.status_code == 400 and wrong.json()["message"] == "Wrong password"
-    short = api.request("POST", "/api/auth/change-password", admin, json={"password": "password", "newPassword": "short"})
+    short = api.request(
+        "POST", "/api/auth/change-password", admin, json={"password": "password", "newPassword": "short"}
+    )
     assert short.json()["message"] == ["newPassword must be longer than or equal to 8 characters"]
-    ok = api.request("POST", "/api/auth/change-password", admin, json={"password": "password", "newPassword": "new-password"})
+    ok = api.request(
+        "POST", "/api/auth/change-password", admin, json={"password": "password", "newPassword": "new-password"}
+    )
     assert ok.status_code == 200 and ok.json()["email"] == admin.email
     api.login(admin.email, "new-password")
 

@@ -52,14 +52,17 @@ def sign_up_admin(dto: g.SignUpDto, svc: AuthService = service(AuthService)) -> 
     return svc.admin_sign_up(dto)
 
 
-@router.post("/validateToken", operation_id="validateAccessToken", status_code=200,
-             response_model=g.ValidateAccessTokenResponseDto)
+@router.post(
+    "/validateToken",
+    operation_id="validateAccessToken",
+    status_code=200,
+    response_model=g.ValidateAccessTokenResponseDto,
+)
 def validate_access_token(auth: Auth = authenticated()) -> g.ValidateAccessTokenResponseDto:
     return g.ValidateAccessTokenResponseDto(auth_status=True)
 
 
-@router.post("/change-password", operation_id="changePassword", status_code=200,
-             response_model=g.UserAdminResponseDto)
+@router.post("/change-password", operation_id="changePassword", status_code=200, response_model=g.UserAdminResponseDto)
 def change_password(
     dto: g.ChangePasswordDto, auth: Auth = authenticated(), svc: AuthService = service(AuthService)
 ) -> g.UserAdminResponseDto:

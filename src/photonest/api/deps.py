@@ -57,9 +57,7 @@ def service(cls: type[S]) -> Any:
     return Depends(build)
 
 
-def authenticated(
-    permission: Permission | None = None, *, admin: bool = False, shared_link: bool = False
-) -> Any:
+def authenticated(permission: Permission | None = None, *, admin: bool = False, shared_link: bool = False) -> Any:
     """The caller, authenticated per upstream's `@Authenticated({permission, admin, sharedLink})`."""
     route = RouteAuth(permission=permission, admin=admin, shared_link=shared_link)
 

@@ -16,7 +16,9 @@ class PartnerRepository(Repository):
     """SQL for the `partner` table."""
 
     def get(self, shared_by_id: UUID, shared_with_id: UUID) -> Partner | None:
-        query = select(partner).where(partner.c.shared_by_id == shared_by_id, partner.c.shared_with_id == shared_with_id)
+        query = select(partner).where(
+            partner.c.shared_by_id == shared_by_id, partner.c.shared_with_id == shared_with_id
+        )
         row = self.execute(query).first()
         return Partner.from_row(row) if row else None
 

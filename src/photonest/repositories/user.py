@@ -44,7 +44,7 @@ class UserRepository(Repository):
     def has_admin(self) -> bool:
         return bool(self.execute(select(exists().where(user.c.is_admin.is_(True)))).scalar())
 
-    def list(self, *, with_deleted: bool = False, ids: Sequence[UUID] | None = None) -> list[User]:
+    def list_all(self, *, with_deleted: bool = False, ids: Sequence[UUID] | None = None) -> list[User]:
         query = select(user).order_by(user.c.created_at)
         if not with_deleted:
             query = query.where(user.c.deleted_at.is_(None))

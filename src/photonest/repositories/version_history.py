@@ -12,7 +12,7 @@ from photonest.repositories.base import Repository
 class VersionHistoryRepository(Repository):
     """SQL for the `version_history` table."""
 
-    def list(self) -> list[VersionHistory]:
+    def list_all(self) -> list[VersionHistory]:
         query = select(version_history).order_by(version_history.c.created_at.desc())
         return [VersionHistory.from_row(r) for r in self.execute(query)]
 

@@ -87,9 +87,9 @@ class AuthService(BaseService):
             raise Forbidden("Forbidden")
         if auth.shared_link is not None and not route.shared_link:
             raise Forbidden("Forbidden")
-        if auth.api_key is not None and route.permission is not None:
-            if not is_granted([route.permission.value], auth.api_key.permissions):
-                raise Forbidden(f"Missing required permission: {route.permission.value}")
+        permission, key = route.permission, auth.api_key
+        if key is not None and permission is not None and not is_granted([permission], key.permissions):
+            raise Forbidden(f"Missing required permission: {permission.value}")
         return auth
 
     def validate(self, credentials: Credentials) -> Auth:

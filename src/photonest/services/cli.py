@@ -16,7 +16,7 @@ class CliService(BaseService):
     """Admin maintenance operations run from the command line."""
 
     def list_users(self) -> list[g.UserAdminResponseDto]:
-        return [map_user_admin(u) for u in self.repos.users.list(with_deleted=True)]
+        return [map_user_admin(u) for u in self.repos.users.list_all(with_deleted=True)]
 
     def reset_admin_password(self, password: str | None) -> str:
         """Set the admin's password (random when none is given) and return it."""

@@ -1,0 +1,7 @@
+"""API Keys routes."""
+
+from __future__ import annotations
+
+from photonest.api.router import ApiRouter
+
+router = ApiRouter(prefix="/api-keys", tags=["API Keys"])

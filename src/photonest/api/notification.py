@@ -1,0 +1,7 @@
+"""Notifications routes."""
+
+from __future__ import annotations
+
+from photonest.api.router import ApiRouter
+
+router = ApiRouter(prefix="/notifications", tags=["Notifications"])

@@ -1,0 +1,7 @@
+"""Notifications (Admin) routes."""
+
+from __future__ import annotations
+
+from photonest.api.router import ApiRouter
+
+router = ApiRouter(prefix="/admin/notifications", tags=["Notifications (Admin)"])

@@ -1,0 +1,7 @@
+"""Partners routes."""
+
+from __future__ import annotations
+
+from photonest.api.router import ApiRouter
+
+router = ApiRouter(prefix="/partners", tags=["Partners"])

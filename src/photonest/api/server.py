@@ -1,0 +1,7 @@
+"""Server routes."""
+
+from __future__ import annotations
+
+from photonest.api.router import ApiRouter
+
+router = ApiRouter(prefix="/server", tags=["Server"])

@@ -1,0 +1,7 @@
+"""Sessions routes."""
+
+from __future__ import annotations
+
+from photonest.api.router import ApiRouter
+
+router = ApiRouter(prefix="/sessions", tags=["Sessions"])

@@ -1,0 +1,7 @@
+"""System Config routes."""
+
+from __future__ import annotations
+
+from photonest.api.router import ApiRouter
+
+router = ApiRouter(prefix="/system-config", tags=["System Config"])

@@ -1,0 +1,7 @@
+"""System Metadata routes."""
+
+from __future__ import annotations
+
+from photonest.api.router import ApiRouter
+
+router = ApiRouter(prefix="/system-metadata", tags=["System Metadata"])

@@ -1,0 +1,7 @@
+"""Users routes."""
+
+from __future__ import annotations
+
+from photonest.api.router import ApiRouter
+
+router = ApiRouter(prefix="/users", tags=["Users"])
