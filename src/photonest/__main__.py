@@ -56,7 +56,10 @@ def _serve(settings: Settings, _: argparse.Namespace) -> int:
 
     from photonest.app import create_app
 
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info", proxy_headers=True)
+    if "api" not in settings.workers:
+        return _worker(settings, argparse.Namespace())
+    app = create_app(settings, run_workers="microservices" in settings.workers)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", proxy_headers=True)
     return 0
 
 

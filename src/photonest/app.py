@@ -30,6 +30,7 @@ from photonest.api.router import ApiRouter
 from photonest.config.env import Settings, load_settings
 from photonest.container import Container, build_container
 from photonest.events.websocket import SocketServer
+from photonest.worker import start_worker_thread
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +50,13 @@ ROUTERS = [
 
 
 def create_app(
-    settings: Settings | None = None, container: Container | None = None, *, run_migrations: bool = True
+    settings: Settings | None = None,
+    container: Container | None = None,
+    *,
+    run_migrations: bool = True,
+    run_workers: bool = False,
 ) -> Any:
-    """Build the whole server as one ASGI callable."""
+    """Build the whole server as one ASGI callable; with run_workers, the job workers run in-process."""
     settings = settings or load_settings()
     container = container or build_container(settings)
     sockets = SocketServer(container)
@@ -60,7 +65,10 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         container.start(run_migrations=run_migrations)
         sockets.attach_loop()
+        stop_workers = start_worker_thread(container) if run_workers else None
         yield
+        if stop_workers is not None:
+            stop_workers.set()
         container.close()
 
     app = FastAPI(

@@ -1,0 +1,58 @@
+"""The `photonest` command line, run as a real process against a temporary database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PG_URL
+
+
+def run(media: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "IMMICH_MEDIA_LOCATION": str(media), "IMMICH_LOG_LEVEL": "error"}
+    env.pop("DB_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "photonest", *args], capture_output=True, text=True, env=env, input=stdin, timeout=120
+    )
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+def test_version(data: Path) -> None:
+    assert run(data, "version").stdout.strip() == "v1.134.0"
+
+
+def test_openapi_prints_the_document(data: Path) -> None:
+    document = json.loads(run(data, "openapi").stdout)
+    assert document["paths"]["/server/ping"]["get"]["operationId"] == "pingServer"
+
+
+def test_invalid_setting_stops_with_a_message(data: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "photonest", "migrate"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "IMMICH_PORT": "nope", "IMMICH_MEDIA_LOCATION": str(data)},
+        timeout=60,
+    )
+    assert result.returncode == 2 and "IMMICH_PORT must be an integer" in result.stderr
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="runs on the default SQLite database of a fresh data folder")
+def test_admin_commands(data: Path) -> None:
+    assert run(data, "migrate").returncode == 0
+    assert (data / "photonest.db").is_file() and (data / "upload" / ".immich").is_file()
+    assert run(data, "reset-admin-password", "--password", "x").returncode == 1  # no admin yet
+    assert json.loads(run(data, "list-users").stdout) == []
+    assert run(data, "disable-password-login").stdout.strip() == "Password login has been disabled."
+    assert run(data, "enable-oauth-login").stdout.strip() == "OAuth login has been enabled."
+    assert run(data, "disable-oauth-login").stdout.strip() == "OAuth login has been disabled."
+    assert run(data, "enable-password-login").stdout.strip() == "Password login has been enabled."
