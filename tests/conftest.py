@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 
+from photonest import crypto
 from photonest.app import create_app
 from photonest.config.env import Settings
 from photonest.container import Container, build_container
@@ -20,6 +21,9 @@ from photonest.db.tables import metadata
 from tests.factories import Api
 
 PG_URL = os.environ.get("PHOTONEST_TEST_PG_URL", "")
+
+# Real bcrypt, fewer rounds: the suite hashes hundreds of passwords.
+crypto.BCRYPT_ROUNDS = 4
 
 
 def pytest_report_header() -> str:

@@ -49,7 +49,9 @@ def test_sign_up_login_and_api_key(base_url: str) -> None:
         sdk.SignUpDto(email="admin@immich.cloud", password="password", name="Admin")
     )
     assert admin.is_admin and admin.storage_label == "admin"
-    login = sdk.AuthenticationApi(anonymous).login(sdk.LoginCredentialDto(email="admin@immich.cloud", password="password"))
+    login = sdk.AuthenticationApi(anonymous).login(
+        sdk.LoginCredentialDto(email="admin@immich.cloud", password="password")
+    )
     assert login.user_id == admin.id
 
     session = _client(base_url, token=login.access_token)
@@ -65,10 +67,14 @@ def test_sign_up_login_and_api_key(base_url: str) -> None:
 
 def test_users_server_info_and_system_config(base_url: str) -> None:
     anonymous = _client(base_url)
-    sdk.AuthenticationApi(anonymous).sign_up_admin(sdk.SignUpDto(email="admin@immich.cloud", password="password", name="A"))
-    token = sdk.AuthenticationApi(anonymous).login(
-        sdk.LoginCredentialDto(email="admin@immich.cloud", password="password")
-    ).access_token
+    sdk.AuthenticationApi(anonymous).sign_up_admin(
+        sdk.SignUpDto(email="admin@immich.cloud", password="password", name="A")
+    )
+    token = (
+        sdk.AuthenticationApi(anonymous)
+        .login(sdk.LoginCredentialDto(email="admin@immich.cloud", password="password"))
+        .access_token
+    )
     admin = _client(base_url, token=token)
 
     users_admin = sdk.UsersAdminApi(admin)

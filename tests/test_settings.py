@@ -18,7 +18,9 @@ def test_defaults_use_sqlite_under_the_media_folder() -> None:
 
 def test_database_from_db_url_or_parts() -> None:
     assert load_settings({"DB_URL": "postgres://u:p@h:5433/d"}).database_url == "postgresql+psycopg://u:p@h:5433/d"
-    parts = load_settings({"DB_HOSTNAME": "db", "DB_USERNAME": "immich", "DB_PASSWORD": "p@ss", "DB_DATABASE_NAME": "x"})
+    parts = load_settings(
+        {"DB_HOSTNAME": "db", "DB_USERNAME": "immich", "DB_PASSWORD": "p@ss", "DB_DATABASE_NAME": "x"}
+    )
     assert parts.database_url == "postgresql+psycopg://immich:p%40ss@db:5432/x"
 
 

@@ -25,7 +25,7 @@ from photonest.api import (
     user_admin,
 )
 from photonest.api.error_handlers import install_error_handlers
-from photonest.api.middleware import CorrelationIdMiddleware
+from photonest.api.middleware import CorrelationIdMiddleware, ETagMiddleware
 from photonest.api.router import ApiRouter
 from photonest.config.env import Settings, load_settings
 from photonest.container import Container, build_container
@@ -94,7 +94,7 @@ def create_app(
         return {"api": {"endpoint": "/api"}}
 
     app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]
-    return CorrelationIdMiddleware(sockets.wrap(app))
+    return CorrelationIdMiddleware(sockets.wrap(ETagMiddleware(app)))
 
 
 def openapi_document(app: FastAPI) -> dict[str, Any]:

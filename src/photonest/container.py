@@ -16,6 +16,7 @@ from photonest.db.unit_of_work import UnitOfWork
 from photonest.events.bus import EventBus
 from photonest.repositories import Repositories
 from photonest.services.base import ServiceContext
+from photonest.services.system_config import SystemConfigService
 from photonest.storage.layout import StorageLayout
 
 
@@ -52,6 +53,8 @@ class Container:
         if run_migrations:
             migrate.upgrade(self.engine)
         with self.unit_of_work() as uow:
+            # An invalid IMMICH_CONFIG_FILE stops the start, as upstream does.
+            SystemConfigService(self.context(uow)).check_config_file()
             history = Repositories(uow).version_history
             latest = history.latest()
             if latest is None or latest.version != IMMICH_API_VERSION:

@@ -19,9 +19,7 @@ def _cases(kind: str) -> list[tuple[str, str, str]]:
     cases = []
     for (method, path), rule in sorted(AUTH_RULES.items()):
         words = rule.split()
-        if kind == "auth" and rule != "public":
-            cases.append((method, path, rule))
-        elif kind == "admin" and words[0] == "admin":
+        if (kind == "auth" and rule != "public") or (kind == "admin" and words[0] == "admin"):
             cases.append((method, path, rule))
         elif kind == "permission" and words[-1] not in ("public", "auth", "admin"):
             cases.append((method, path, words[-1]))

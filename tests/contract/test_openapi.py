@@ -53,9 +53,10 @@ def test_operation_matches_the_spec(ours: dict[str, Any], method: str, path: str
     my_body = mine.get("requestBody", {}).get("content", {})
     assert set(my_body) == set(spec_body)
     for media_type, content in spec_body.items():
-        assert my_body[media_type]["schema"].get("$ref", "").rsplit("/", 1)[-1] == content["schema"]["$ref"].rsplit(
-            "/", 1
-        )[-1]
+        assert (
+            my_body[media_type]["schema"].get("$ref", "").rsplit("/", 1)[-1]
+            == content["schema"]["$ref"].rsplit("/", 1)[-1]
+        )
     assert ("security" in mine) == ("security" in spec_op)
 
 

@@ -63,13 +63,16 @@ def authenticated(permission: Permission | None = None, *, admin: bool = False, 
 
     def resolve(
         request: Request,
-        ctx: ServiceContext = Depends(_context),
         _bearer: Any = Security(_BEARER),
         _cookie: Any = Security(_COOKIE),
         _api_key: Any = Security(_API_KEY),
     ) -> Auth:
         credentials = credentials_from(request.headers, request.query_params, request.cookies)
-        auth = AuthService(ctx).authenticate(credentials, route)
+        container = get_container(request)
+        # A transaction of its own, committed at once: on SQLite the request's transaction holds the write lock,
+        # and it should not be taken before a streamed upload body has been read.
+        with container.unit_of_work() as uow:
+            auth = AuthService(container.context(uow)).authenticate(credentials, route)
         request.state.auth = auth
         return auth
 

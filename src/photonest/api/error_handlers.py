@@ -71,9 +71,9 @@ def validation_message(error: dict[str, Any]) -> str:
     if kind.startswith("date"):
         return f"{prefix} must be a valid ISO 8601 date string"
     if kind in ("greater_than_equal", "greater_than"):
-        return f"{prefix} must not be less than {ctx.get('ge', ctx.get('gt'))}"
+        return f"{prefix} must not be less than {_number(ctx.get('ge', ctx.get('gt')))}"
     if kind in ("less_than_equal", "less_than"):
-        return f"{prefix} must not be greater than {ctx.get('le', ctx.get('lt'))}"
+        return f"{prefix} must not be greater than {_number(ctx.get('le', ctx.get('lt')))}"
     if kind == "string_too_short":
         return f"{prefix} must be longer than or equal to {ctx.get('min_length')} characters"
     if kind == "string_too_long":
@@ -91,6 +91,11 @@ def validation_message(error: dict[str, Any]) -> str:
     if kind == "json_invalid":
         return "Request body is not valid JSON"
     return f"{prefix} {error.get('msg', 'is invalid')}".strip()
+
+
+def _number(value: Any) -> Any:
+    # JavaScript prints 65535, not 65535.0.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def _route_words(request: Request) -> str:

@@ -10,6 +10,9 @@ from sqlalchemy import case, func, select
 from photonest.db.tables import asset, asset_exif
 from photonest.repositories.base import Repository
 
+# What upstream's `withDefaultVisibility` shows: hidden (live-photo video parts) and locked assets are left out.
+DEFAULT_VISIBILITIES = ("archive", "timeline")
+
 
 @dataclass(frozen=True)
 class UsageByUser:
@@ -53,16 +56,21 @@ class AssetRepository(Repository):
     def statistics(
         self, owner_id: UUID, *, is_favorite: bool | None, is_trashed: bool | None, visibility: str | None
     ) -> AssetCounts:
+        """Image and video counts as upstream's `getStatistics`: archive + timeline and not trashed by default."""
         query = select(
             func.count().filter(asset.c.type == "IMAGE").label("images"),
             func.count().filter(asset.c.type == "VIDEO").label("videos"),
         ).where(asset.c.owner_id == owner_id)
+        if visibility is None:
+            query = query.where(asset.c.visibility.in_(DEFAULT_VISIBILITIES))
+        else:
+            query = query.where(asset.c.visibility == visibility)
         if is_favorite is not None:
             query = query.where(asset.c.is_favorite.is_(is_favorite))
-        if is_trashed is not None:
-            query = query.where(asset.c.deleted_at.is_not(None) if is_trashed else asset.c.deleted_at.is_(None))
-        if visibility is not None:
-            query = query.where(asset.c.visibility == visibility)
+        if is_trashed:
+            query = query.where(asset.c.status != "deleted", asset.c.deleted_at.is_not(None))
+        else:
+            query = query.where(asset.c.deleted_at.is_(None))
         row = self.execute(query).one()
         return AssetCounts(int(row.images), int(row.videos))
 

@@ -27,6 +27,7 @@ class NotificationRepository(Repository):
         return Notification.from_row(row) if row else None
 
     def owned_ids(self, user_id: UUID, ids: Iterable[UUID]) -> set[UUID]:
+        """Which of these (not deleted) notifications belong to the user."""
         query = select(notification.c.id).where(
             notification.c.user_id == user_id, notification.c.id.in_(list(ids)), notification.c.deleted_at.is_(None)
         )
@@ -48,8 +49,9 @@ class NotificationRepository(Repository):
             query = query.where(notification.c.level == level)
         if type_ is not None:
             query = query.where(notification.c.type == type_)
-        if unread is not None:
-            query = query.where(notification.c.read_at.is_(None) if unread else notification.c.read_at.is_not(None))
+        if unread:
+            # Upstream filters only for `unread=true`; `unread=false` lists read and unread alike.
+            query = query.where(notification.c.read_at.is_(None))
         query = query.order_by(notification.c.created_at.desc())
         return [Notification.from_row(r) for r in self.execute(query)]
 
@@ -61,6 +63,7 @@ class NotificationRepository(Repository):
         self.execute(update(notification).where(notification.c.id.in_(list(ids))).values(**values))
 
     def soft_delete_many(self, ids: Iterable[UUID], when: datetime) -> None:
+        """Mark as deleted; the rows are purged later."""
         self.update_many(ids, {"deleted_at": when})
 
     def purge_deleted_before(self, cutoff: datetime) -> None:

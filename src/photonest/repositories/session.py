@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -44,8 +45,9 @@ class SessionRepository(Repository):
         query = select(session).where(session.c.user_id == user_id).order_by(session.c.updated_at.desc())
         return [Session.from_row(r) for r in self.execute(query)]
 
-    def list_ids_owned(self, user_id: UUID, ids: set[UUID]) -> set[UUID]:
-        query = select(session.c.id).where(session.c.user_id == user_id, session.c.id.in_(ids))
+    def list_ids_owned(self, user_id: UUID, ids: Iterable[UUID]) -> set[UUID]:
+        """Which of these sessions belong to the user."""
+        query = select(session.c.id).where(session.c.user_id == user_id, session.c.id.in_(list(ids)))
         return set(self.execute(query).scalars())
 
     def update(self, session_id: UUID, values: dict[str, Any]) -> Session:
@@ -57,6 +59,12 @@ class SessionRepository(Repository):
 
     def delete(self, session_id: UUID) -> None:
         self.execute(delete(session).where(session.c.id == session_id))
+
+    def list_descendant_ids(self, session_id: UUID) -> list[UUID]:
+        """The sessions created from this one, at any depth (the foreign key's cascade removes them with it)."""
+        tree = select(session.c.id).where(session.c.parent_id == session_id).cte("tree", recursive=True)
+        tree = tree.union_all(select(session.c.id).join(tree, session.c.parent_id == tree.c.id))
+        return list(self.execute(select(tree.c.id)).scalars())
 
     def delete_all_except(self, user_id: UUID, keep: UUID | None) -> list[UUID]:
         condition = and_(session.c.user_id == user_id, session.c.id != keep) if keep else session.c.user_id == user_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -10,6 +11,19 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from photonest.db.tables import system_metadata
 from photonest.repositories.base import Repository
+
+
+class SystemMetadataKey(StrEnum):
+    """The keys upstream stores in `system_metadata` (`SystemMetadataKey` in `server/src/enum.ts`)."""
+
+    REVERSE_GEOCODING_STATE = "reverse-geocoding-state"
+    FACIAL_RECOGNITION_STATE = "facial-recognition-state"
+    MEMORIES_STATE = "memories-state"
+    ADMIN_ONBOARDING = "admin-onboarding"
+    SYSTEM_CONFIG = "system-config"
+    SYSTEM_FLAGS = "system-flags"
+    VERSION_CHECK_STATE = "version-check-state"
+    LICENSE = "license"
 
 
 class SystemMetadataRepository(Repository):

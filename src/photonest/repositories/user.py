@@ -11,7 +11,7 @@ from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from photonest.db.tables import user, user_metadata
+from photonest.db.tables import asset, asset_exif, user, user_metadata
 from photonest.records import User
 from photonest.repositories.base import Repository
 
@@ -69,6 +69,16 @@ class UserRepository(Repository):
 
     def delete(self, user_id: UUID) -> None:
         self.execute(delete(user).where(user.c.id == user_id))
+
+    def sync_usage(self, user_id: UUID) -> None:
+        """Recount the bytes of the user's uploaded (non-library) assets into `quota_usage_in_bytes`."""
+        used = (
+            select(func.coalesce(func.sum(asset_exif.c.file_size_in_byte), 0))
+            .select_from(asset.outerjoin(asset_exif, asset_exif.c.asset_id == asset.c.id))
+            .where(asset.c.owner_id == user_id, asset.c.library_id.is_(None))
+            .scalar_subquery()
+        )
+        self.execute(update(user).where(user.c.id == user_id).values(quota_usage_in_bytes=used))
 
     def get_metadata(self, user_id: UUID, key: str) -> Any:
         query = select(user_metadata.c.value).where(user_metadata.c.user_id == user_id, user_metadata.c.key == key)

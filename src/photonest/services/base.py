@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from photonest.config.env import Settings
-from photonest.config.system_config import ConfigDict, default_config, merge
+from photonest.config.system_config import ConfigDict, build_config
 from photonest.events.bus import ClientEvent, EventBus
 from photonest.repositories import Repositories
 from photonest.storage.layout import StorageLayout
@@ -38,7 +38,7 @@ class BaseService:
         overrides = self.ctx.file_config
         if overrides is None:
             overrides = self.repos.system_metadata.get(SYSTEM_CONFIG_KEY) or {}
-        return merge(default_config(self.settings), overrides)
+        return build_config(self.settings, overrides if isinstance(overrides, dict) else None)
 
     def emit(self, name: str, room: str | None, *payload: Any) -> None:
         """Send a client event once the current transaction has committed."""

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import secrets
 
-from photonest.config.system_config import default_config, diff
 from photonest.crypto import hash_password
 from photonest.errors import BadRequest
 from photonest.schemas import generated as g
 from photonest.schemas.mappers import map_user_admin
-from photonest.services.base import SYSTEM_CONFIG_KEY, BaseService
+from photonest.services.base import BaseService
+from photonest.services.system_config import SystemConfigService
 
 
 class CliService(BaseService):
@@ -28,16 +28,7 @@ class CliService(BaseService):
         return password
 
     def set_password_login(self, enabled: bool) -> None:
-        self._set_config(["passwordLogin", "enabled"], enabled)
+        SystemConfigService(self.ctx).patch_config({"passwordLogin": {"enabled": enabled}})
 
     def set_oauth_login(self, enabled: bool) -> None:
-        self._set_config(["oauth", "enabled"], enabled)
-
-    def _set_config(self, path: list[str], value: object) -> None:
-        config = self.get_config()
-        node = config
-        for key in path[:-1]:
-            node = node[key]
-        node[path[-1]] = value
-        self.repos.system_metadata.set(SYSTEM_CONFIG_KEY, diff(default_config(self.settings), config))
-        self.emit("on_config_update", None)
+        SystemConfigService(self.ctx).patch_config({"oauth": {"enabled": enabled}})

@@ -1,0 +1,1 @@
+"""Email: rendering the templates and sending them over SMTP."""

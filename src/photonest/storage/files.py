@@ -1,0 +1,231 @@
+"""Files on disk: streamed writes renamed into place, multipart bodies to files, removal confined to the media root."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from python_multipart.multipart import MultipartParser, parse_options_header
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ServedFile:
+    """A file to answer a request with."""
+
+    path: Path
+    content_type: str
+    cache_control: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file written by `FileSink`: where it is, what the client called it, its size and SHA-1."""
+
+    path: Path
+    original_name: str
+    size: int
+    sha1: bytes
+
+
+class FileSink:
+    """Writes a stream to a temporary name beside `target`, hashing it, and renames it into place on commit."""
+
+    def __init__(self, target: Path, original_name: str = "") -> None:
+        self.target = target
+        self.original_name = original_name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self._temp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+        self._file: IO[bytes] | None = self._temp.open("xb")
+        self._sha1 = hashlib.sha1()
+        self._size = 0
+
+    def write(self, data: bytes) -> None:
+        if self._file is None:
+            raise ValueError("write to a closed FileSink")
+        self._file.write(data)
+        self._sha1.update(data)
+        self._size += len(data)
+
+    def commit(self) -> StoredFile:
+        """Flush, close and rename the file to its target."""
+        if self._file is None:
+            raise ValueError("commit of a closed FileSink")
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        self._file = None
+        os.replace(self._temp, self.target)
+        return StoredFile(self.target, self.original_name, self._size, self._sha1.digest())
+
+    def abort(self) -> None:
+        """Drop the partial file; safe to call more than once."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        self._temp.unlink(missing_ok=True)
+
+
+# Decides where an uploaded file part goes: (field name, client file name) -> an open sink, or None to skip it.
+OpenSink = Callable[[str, str], FileSink | None]
+
+
+class MultipartFileReceiver:
+    """Parses a multipart/form-data body fed in chunks, streaming file parts to sinks and keeping text fields."""
+
+    MAX_FIELD_BYTES = 1024 * 1024
+
+    def __init__(self, content_type: str, open_sink: OpenSink) -> None:
+        mime, options = parse_options_header(content_type)
+        boundary = options.get(b"boundary")
+        if mime != b"multipart/form-data" or not boundary:
+            raise ValueError("not a multipart/form-data body")
+        self._open_sink = open_sink
+        self.fields: dict[str, str] = {}
+        self.files: dict[str, StoredFile] = {}
+        self._events: list[tuple[str, bytes]] = []
+        self._parser = MultipartParser(boundary, self._callbacks())
+        self._header_field = b""
+        self._header_value = b""
+        self._headers: dict[bytes, bytes] = {}
+        self._sink: FileSink | None = None
+        self._is_file = False
+        self._name = ""
+        self._value = bytearray()
+        self._field_bytes = 0
+
+    def _callbacks(self) -> Any:
+        def data(kind: str) -> Callable[[bytes, int, int], None]:
+            return lambda buffer, start, end: self._events.append((kind, bytes(buffer[start:end])))
+
+        def mark(kind: str) -> Callable[[], None]:
+            return lambda: self._events.append((kind, b""))
+
+        return {
+            "on_part_begin": mark("part_begin"),
+            "on_part_data": data("part_data"),
+            "on_part_end": mark("part_end"),
+            "on_header_field": data("header_field"),
+            "on_header_value": data("header_value"),
+            "on_header_end": mark("header_end"),
+            "on_headers_finished": mark("headers_finished"),
+        }
+
+    def feed(self, chunk: bytes) -> None:
+        """Parse one chunk of the body and act on what it completed (blocking file writes)."""
+        self._parser.write(chunk)
+        self._drain()
+
+    def finish(self) -> None:
+        """End of the body: a part left open means the body was cut short."""
+        self._parser.finalize()
+        self._drain()
+        if self._sink is not None:
+            raise ValueError("multipart body ended inside a file part")
+
+    def _drain(self) -> None:
+        events, self._events = self._events, []
+        for kind, data in events:
+            self._handle(kind, data)
+
+    def abort(self) -> None:
+        """Remove the partial and finished files of this body."""
+        if self._sink is not None:
+            self._sink.abort()
+            self._sink = None
+        for stored in self.files.values():
+            stored.path.unlink(missing_ok=True)
+
+    def _handle(self, kind: str, data: bytes) -> None:
+        if kind == "part_begin":
+            self._headers, self._name, self._value, self._sink, self._is_file = {}, "", bytearray(), None, False
+        elif kind == "header_field":
+            self._header_field += data
+        elif kind == "header_value":
+            self._header_value += data
+        elif kind == "header_end":
+            self._headers[self._header_field.lower()] = self._header_value
+            self._header_field, self._header_value = b"", b""
+        elif kind == "headers_finished":
+            self._start_part()
+        elif kind == "part_data":
+            self._part_data(data)
+        elif kind == "part_end":
+            self._end_part()
+
+    def _start_part(self) -> None:
+        _, options = parse_options_header(self._headers.get(b"content-disposition", b""))
+        self._name = options.get(b"name", b"").decode("utf-8", "replace")
+        filename = options.get(b"filename")
+        self._is_file = filename is not None
+        if filename is not None and self._name not in self.files:
+            self._sink = self._open_sink(self._name, filename.decode("utf-8", "replace"))
+
+    def _part_data(self, data: bytes) -> None:
+        if self._sink is not None:
+            self._sink.write(data)
+        elif not self._is_file:
+            self._field_bytes += len(data)
+            if self._field_bytes > self.MAX_FIELD_BYTES:
+                raise ValueError("form fields too large")
+            self._value.extend(data)
+
+    def _end_part(self) -> None:
+        if self._sink is not None:
+            self.files[self._name] = self._sink.commit()
+            self._sink = None
+        elif not self._is_file:
+            self.fields[self._name] = self._value.decode("utf-8", "replace")
+
+
+def remove_file(path: str | Path, root: Path) -> bool:
+    """Delete a file if it lies inside `root`; a missing file is not an error. True when something was removed."""
+    target = Path(path)
+    if not _inside(target, root):
+        log.warning("Refusing to remove %s: outside %s", target, root)
+        return False
+    try:
+        target.unlink()
+    except FileNotFoundError:
+        return False
+    except OSError:
+        log.exception("Unable to remove %s", target)
+        return False
+    return True
+
+
+def remove_tree(path: str | Path, root: Path) -> bool:
+    """Delete a folder and everything in it if it lies strictly inside `root`."""
+    target = Path(path)
+    if not _inside(target, root) or target.resolve() == root.resolve():
+        log.warning("Refusing to remove folder %s: not inside %s", target, root)
+        return False
+    if target.is_symlink():
+        target.unlink()
+        return True
+    if not target.exists():
+        return False
+    try:
+        shutil.rmtree(target)
+    except OSError:
+        log.exception("Unable to remove folder %s", target)
+        return False
+    return True
+
+
+def _inside(path: Path, root: Path) -> bool:
+    # Resolve the parent only, so a symlink at `path` is judged by where it sits, not where it points.
+    try:
+        (path.parent.resolve() / path.name).relative_to(root.resolve())
+    except ValueError:
+        return False
+    return path.name not in ("", ".", "..")
