@@ -10,6 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from photonest.config.env import Settings
+from photonest.container import Container, build_container
+from photonest.crypto import check_password
+from photonest.repositories import Repositories
 from tests.conftest import PG_URL
 
 
@@ -56,3 +60,34 @@ def test_admin_commands(data: Path) -> None:
     assert run(data, "enable-oauth-login").stdout.strip() == "OAuth login has been enabled."
     assert run(data, "disable-oauth-login").stdout.strip() == "OAuth login has been disabled."
     assert run(data, "enable-password-login").stdout.strip() == "Password login has been enabled."
+
+    _sign_up_admin(data)
+    users = json.loads(run(data, "list-users").stdout)
+    assert [(u["email"], u["isAdmin"]) for u in users] == [("admin@immich.cloud", True)]
+    assert run(data, "reset-admin-password", "--password", "new-secret").returncode == 0
+    with _container(data).unit_of_work() as uow:
+        admin = Repositories(uow).users.get_by_email("admin@immich.cloud")
+        assert admin is not None and check_password("new-secret", admin.password)
+
+
+def _container(data: Path) -> Container:
+    return build_container(Settings(media_location=data))
+
+
+def _sign_up_admin(data: Path) -> None:
+    with _container(data).unit_of_work() as uow:
+        repos = Repositories(uow)
+        repos.users.create({"email": "admin@immich.cloud", "name": "Admin", "is_admin": True, "password": ""})
+
+
+def test_invalid_config_file_stops_with_a_message(data: Path, tmp_path: Path) -> None:
+    config = tmp_path / "config.json"
+    config.write_text('{"ffmpeg": {"crf": 99}}')
+    result = subprocess.run(
+        [sys.executable, "-m", "photonest", "migrate"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "IMMICH_CONFIG_FILE": str(config), "IMMICH_MEDIA_LOCATION": str(data)},
+        timeout=60,
+    )
+    assert result.returncode == 2 and "crf" in result.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import getpass
 import json
 import logging
@@ -12,6 +13,7 @@ from typing import Any
 
 from photonest import IMMICH_API_VERSION
 from photonest.config.env import Settings, SettingsError, load_settings
+from photonest.services.system_config import ConfigFileError
 
 LOG_LEVELS = {
     "verbose": logging.DEBUG,
@@ -47,18 +49,26 @@ def main(argv: list[str] | None = None) -> int:
         print(f"photonest: invalid setting: {error}", file=sys.stderr)
         return 2
     logging.basicConfig(level=LOG_LEVELS[settings.log_level], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, LOG_LEVELS[settings.log_level]))
     handler: Callable[[Settings, argparse.Namespace], int] = HANDLERS[args.command]
-    return handler(settings, args)
+    try:
+        return handler(settings, args)
+    except ConfigFileError as error:
+        print(f"photonest: {error}", file=sys.stderr)
+        return 2
 
 
 def _serve(settings: Settings, _: argparse.Namespace) -> int:
     import uvicorn
 
     from photonest.app import create_app
+    from photonest.container import build_container
 
     if "api" not in settings.workers:
         return _worker(settings, argparse.Namespace())
-    app = create_app(settings, run_workers="microservices" in settings.workers)
+    container = build_container(settings)
+    container.start()  # migrations and config checks fail here, before the port is opened
+    app = create_app(settings, container, run_migrations=False, run_workers="microservices" in settings.workers)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", proxy_headers=True)
     return 0
 
@@ -84,7 +94,8 @@ def _migrate(settings: Settings, _: argparse.Namespace) -> int:
 def _openapi(settings: Settings, _: argparse.Namespace) -> int:
     from photonest.app import create_app
 
-    app = create_app(settings)
+    # The document needs no database: an in-memory one keeps the command free of side effects.
+    app = create_app(dataclasses.replace(settings, db_url="sqlite://"))
     fastapi_app = _find_fastapi(app)
     print(json.dumps(fastapi_app.openapi(), indent=2))
     return 0

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -30,6 +32,7 @@ from photonest.api.router import ApiRouter
 from photonest.config.env import Settings, load_settings
 from photonest.container import Container, build_container
 from photonest.events.websocket import SocketServer
+from photonest.schemas import generated
 from photonest.worker import start_worker_thread
 
 log = logging.getLogger(__name__)
@@ -97,6 +100,18 @@ def create_app(
     return CorrelationIdMiddleware(sockets.wrap(ETagMiddleware(app)))
 
 
+def _add_missing_components(doc: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """Add the spec models that routes reference by hand (bodies parsed as streams, such as uploads)."""
+    referenced = set(re.findall(r'"#/components/schemas/([^"]+)"', json.dumps(doc)))
+    for name in sorted(referenced - set(schemas)):
+        model = getattr(generated, name, None)
+        if model is None:
+            continue
+        schema = model.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}")
+        schemas.update(schema.pop("$defs", {}))
+        schemas[name] = schema
+
+
 def openapi_document(app: FastAPI) -> dict[str, Any]:
     """The OpenAPI document in the spec's form: paths without the /api prefix, no 422 answers."""
     if app.openapi_schema:
@@ -111,7 +126,9 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
         paths[path.removeprefix("/api")] = item
     doc["paths"] = paths
     doc["servers"] = [{"url": "/api"}]
+    schemas = doc.setdefault("components", {}).setdefault("schemas", {})
     for name in ("HTTPValidationError", "ValidationError"):
-        doc.get("components", {}).get("schemas", {}).pop(name, None)
+        schemas.pop(name, None)
+    _add_missing_components(doc, schemas)
     app.openapi_schema = doc
     return doc

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from photonest.container import Container
 from photonest.errors import BadRequest
+from photonest.licenses import is_valid_license
 from photonest.repositories import Repositories
 from photonest.services import user as user_service
 from photonest.services.user import UserService
@@ -313,7 +314,7 @@ def test_server_license_keys_are_refused_for_a_user_license_signed_by_another_ke
 
 
 def test_upstream_license_keys_load() -> None:
-    assert not user_service.license_is_valid(LICENSE, base64.b64encode(b"x" * 256).decode())
+    assert not is_valid_license(LICENSE, base64.b64encode(b"x" * 256).decode(), user_service.LICENSE_PUBLIC_KEYS)
 
 
 def test_profile_image_upload_serve_replace_and_delete(api: Api, media: Path) -> None:

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import shutil
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-
 from photonest import IMMICH_API_VERSION
 from photonest.db.types import utcnow
 from photonest.errors import BadRequest, NotFound
+from photonest.licenses import INVALID_LICENSE, SERVER_PUBLIC_KEY, is_valid_license
 from photonest.media import mime_types
 from photonest.media.tool_versions import tool_versions
 from photonest.repositories.system_metadata import SystemMetadataKey
@@ -26,18 +21,8 @@ from photonest.services.system_config import SystemConfigService
 from photonest.services.system_metadata import SystemMetadataService
 from photonest.storage.layout import StorageFolder
 
-# Upstream's production public key for server licenses (`server/src/repositories/config.repository.ts`):
-# base64 of a PEM SubjectPublicKeyInfo; activation keys are RSA PKCS#1 v1.5 signatures of the license key.
-SERVER_LICENSE_PUBLIC_KEY = (
-    "LS0tLS1CRUdJTiBQVUJMSUMgS0VZLS0tLS0KTUlJQklqQU5CZ2txaGtpRzl3MEJBUUVGQUFPQ0FROEFNSUlCQ2dLQ0FRRUFvcG5ZRGEwYS9kVTVJ"
-    "ZUc3NGlFRQpNd2RBS2pzTmN6TGRDcVJkMVo5eTVUMndqTzdlWUlPZUpUc2wzNTBzUjBwNEtmU1VEU1h2QzlOcERwYzF0T0tsCjVzaEMvQXhwdlFB"
-    "TENva0Y0anQ4dnJyZDlmQ2FYYzFUcVJiT21uaGl1Z0Q2dmtyME8vRmIzVURpM1UwVHZoUFAKbFBkdlNhd3pMcldaUExmbUhWVnJiclNLbW45SWVT"
-    "Z3kwN3VrV1RJeUxzY2lOcnZuQnl3c0phUmVEdW9OV1BCSApVL21vMm1YYThtNHdNV2hpWGVoaUlPUXFNdVNVZ1BlQ3NXajhVVngxQ0dsUnpQREEw"
-    "YlZOUXZlS1hXVnhjRUk2ClVMRWdKeTJGNDlsSDArYVlDbUJmN05FcjZWUTJXQjk1ZXZUS1hLdm4wcUlNN25nRmxjVUF3NmZ1VjFjTkNUSlMKNndJ"
-    "REFRQUIKLS0tLS1FTkQgUFVCTElDIEtFWS0tLS0tDQo="
-)
+SERVER_LICENSE_PUBLIC_KEY = SERVER_PUBLIC_KEY
 SERVER_LICENSE_PREFIX = "IMSV-"
-INVALID_LICENSE = "Invalid license key"
 RELEASES_URL = "https://github.com/immich-app/immich/releases/tag/"
 _UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB")
 
@@ -54,22 +39,6 @@ def as_human_readable(size: int, precision: int = 1) -> str:
         magnitude += 1
         remainder /= 1024
     return f"{js_fixed(remainder, 0 if magnitude == 0 else precision)} {_UNITS[magnitude]}"
-
-
-def verify_signature(value: str, signature: str, public_key: str) -> bool:
-    """Whether signature (base64 or base64url) is an RSA-SHA256 signature of value by the base64-PEM public key."""
-    try:
-        key = serialization.load_pem_public_key(base64.b64decode(public_key))
-        raw = base64.b64decode(signature.replace("-", "+").replace("_", "/") + "=" * (-len(signature) % 4))
-    except (ValueError, binascii.Error, UnsupportedAlgorithm):
-        return False
-    if not isinstance(key, rsa.RSAPublicKey):
-        return False
-    try:
-        key.verify(raw, value.encode(), padding.PKCS1v15(), hashes.SHA256())
-    except InvalidSignature:
-        return False
-    return True
 
 
 class ServerService(BaseService):
@@ -200,7 +169,7 @@ class ServerService(BaseService):
     def set_license(self, dto: r.LicenseKeyDto) -> r.LicenseResponseDto:
         if not dto.license_key.startswith(SERVER_LICENSE_PREFIX):
             raise BadRequest(INVALID_LICENSE)
-        if not verify_signature(dto.license_key, dto.activation_key, SERVER_LICENSE_PUBLIC_KEY):
+        if not is_valid_license(dto.license_key, dto.activation_key, [SERVER_LICENSE_PUBLIC_KEY]):
             raise BadRequest(INVALID_LICENSE)
         stored = {"licenseKey": dto.license_key, "activationKey": dto.activation_key, "activatedAt": to_iso(utcnow())}
         self.repos.system_metadata.set(SystemMetadataKey.LICENSE, stored)

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import copy
 import uuid
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.hazmat.primitives.serialization import load_pem_public_key
-
 from photonest.crypto import hash_password
 from photonest.db.types import utcnow
 from photonest.errors import BadRequest, NotFound
+from photonest.licenses import CLIENT_PUBLIC_KEY, SERVER_PUBLIC_KEY, is_valid_license
 from photonest.records import Auth, User
 from photonest.repositories import Repositories
 from photonest.schemas import generated as g
@@ -29,28 +23,7 @@ from photonest.storage.files import ServedFile, StoredFile, remove_file
 PREFERENCES_KEY = "preferences"
 LICENSE_KEY = "license"
 
-# Upstream's production license public keys (`config.repository.ts`); an activation key is an RSA/SHA-256
-# signature of the license key by either of them.
-LICENSE_PUBLIC_KEYS = (
-    "-----BEGIN PUBLIC KEY-----\n"
-    "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAv/7S32cRA5++1NnVDsCM\n"
-    "spP/jJHIMqOJXFnh4NwA2Opz+RMfdco92PsOgh+wwQeEv1U2c2pjzTiQ/2lrKq/k\n"
-    "zJRlXwc4cUesQDMJOF+P2qONPbAJkXvCXYBULitCIkoLwfhSGNjyIKaRDhd/tNyN\n"
-    "8+hNRZnYT1hSIj9SCkKxUCOzatPV4mCDerS+bE+gEUeWp99V9azvF0FImnTWpQSw\n"
-    "c8wEZgOMh4svh6aicwdzkPCwELak0VaBH31BEUCQLb9+AItHAUtJCKxhb5Wjs1s9\n"
-    "brXfi0vrpgcZ/6DanY2qfSPznOmvD2FrrlS1q4JJN3Vo7Ww/0Yy/yMcmzTWZhGuh\n"
-    "UQIDAQAB\n"
-    "-----END PUBLIC KEY-----\n",
-    "-----BEGIN PUBLIC KEY-----\n"
-    "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAopnYDa0a/dU5IeG74iEE\n"
-    "MwdAKjsNczLdCqRd1Z9y5T2wjO7eYIOeJTsl350sR0p4KfSUDSXvC9NpDpc1tOKl\n"
-    "5shC/AxpvQALCokF4jt8vrrd9fCaXc1TqRbOmnhiugD6vkr0O/Fb3UDi3U0TvhPP\n"
-    "lPdvSawzLrWZPLfmHVVrbrSKmn9IeSgy07ukWTIyLsciNrvnBywsJaReDuoNWPBH\n"
-    "U/mo2mXa8m4wMWhiXehiIOQqMuSUgPeCsWj8UVx1CGlRzPDA0bVNQveKXWVxcEI6\n"
-    "ULEgJy2F49lH0+aYCmBf7NEr6VQ2WB95evTKXKvn0qIM7ngFlcUAw6fuV1cNCTJS\n"
-    "6wIDAQAB\n"
-    "-----END PUBLIC KEY-----\n",
-)
+LICENSE_PUBLIC_KEYS = (CLIENT_PUBLIC_KEY, SERVER_PUBLIC_KEY)
 
 # The extensions upstream accepts for profile images (`mime-types.ts` `profile`), with the type they are served as.
 PROFILE_IMAGE_TYPES = {
@@ -110,24 +83,6 @@ def preferences_partial(preferences: dict[str, Any], defaults: dict[str, Any] | 
         elif value not in (None, "") and value != default:
             partial[key] = value
     return partial
-
-
-def license_is_valid(license_key: str, activation_key: str, public_keys: tuple[str, ...] = LICENSE_PUBLIC_KEYS) -> bool:
-    """The activation key is a valid RSA/SHA-256 signature of the license key by one of the public keys."""
-    try:
-        signature = base64.b64decode(activation_key, validate=False)
-    except (binascii.Error, ValueError):
-        return False
-    for pem in public_keys:
-        key = load_pem_public_key(pem.encode())
-        if not isinstance(key, rsa.RSAPublicKey):
-            continue
-        try:
-            key.verify(signature, license_key.encode(), padding.PKCS1v15(), hashes.SHA256())
-        except InvalidSignature:
-            continue
-        return True
-    return False
 
 
 def user_admin_view(repos: Repositories, user: User) -> g.UserAdminResponseDto:
@@ -198,7 +153,7 @@ class UserService(PreferencesMixin):
     def set_license(self, auth: Auth, dto: r.LicenseKeyDto) -> r.LicenseResponseDto:
         if not dto.license_key.startswith(("IMCL-", "IMSV-")):
             raise BadRequest("Invalid license key")
-        if not license_is_valid(dto.license_key, dto.activation_key, LICENSE_PUBLIC_KEYS):
+        if not is_valid_license(dto.license_key, dto.activation_key, LICENSE_PUBLIC_KEYS):
             raise BadRequest("Invalid license key")
         activated = r.LicenseResponseDto(
             license_key=dto.license_key, activation_key=dto.activation_key, activated_at=utcnow()
