@@ -5,8 +5,13 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from fastapi.testclient import TestClient
+
+from photonest.container import Container
+from photonest.crypto import hash_password, hash_token, random_token
+from photonest.repositories import Repositories
 
 _counter = itertools.count(1)
 
@@ -69,3 +74,26 @@ class Api:
         response = self.request("POST", "/api/api-keys", caller, json={"name": "key", "permissions": permissions})
         assert response.status_code == 201, response.text
         return {"x-api-key": response.json()["secret"]}
+
+
+def make_user(container: Container, api: Api, email: str = "user1@immich.cloud", **values: Any) -> Caller:
+    """A non-admin user created directly in the database, logged in."""
+    with container.unit_of_work() as uow:
+        row = {"email": email, "name": "User 1", "password": hash_password("password"), "is_admin": False, **values}
+        Repositories(uow).users.create(row)
+    return api.login(email, "password")
+
+
+def make_api_key(container: Container, caller: Caller, permissions: list[str]) -> dict[str, str]:
+    """Headers for an API key of the caller, created directly in the database."""
+    secret = random_token()
+    with container.unit_of_work() as uow:
+        values = {"name": "key", "key": hash_token(secret), "user_id": UUID(caller.id), "permissions": permissions}
+        Repositories(uow).api_keys.create(values)
+    return {"x-api-key": secret}
+
+
+def set_metadata(container: Container, key: str, value: Any) -> None:
+    """Store a system metadata value directly in the database."""
+    with container.unit_of_work() as uow:
+        Repositories(uow).system_metadata.set(key, value)

@@ -2,38 +2,13 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Iterator
-
 import immich_python_sdk as sdk
 import pytest
-import uvicorn
-
-from photonest.app import create_app
-from photonest.container import Container
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
-def base_url(container: Container) -> Iterator[str]:
-    port = _free_port()
-    app = create_app(container.settings, container, run_migrations=False)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}/api"
-    server.should_exit = True
-    thread.join(5)
+def base_url(live_server: str) -> str:
+    return f"{live_server}/api"
 
 
 def _client(base_url: str, *, token: str | None = None, api_key: str | None = None) -> sdk.ApiClient:

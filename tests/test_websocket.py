@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import queue
-import socket
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -14,9 +12,7 @@ from uuid import UUID
 import httpx
 import pytest
 import socketio
-import uvicorn
 
-from photonest.app import create_app
 from photonest.container import Container
 from photonest.crypto import hash_password
 from photonest.records import Auth
@@ -27,27 +23,9 @@ from photonest.services.notification_admin import NotificationAdminService
 TIMEOUT = 10.0
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
-def base_url(container: Container) -> Iterator[str]:
-    """The whole app served by uvicorn on a free local port."""
-    port = free_port()
-    app = create_app(container.settings, container, run_migrations=False)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + TIMEOUT
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(TIMEOUT)
+def base_url(live_server: str) -> str:
+    return live_server
 
 
 @pytest.fixture

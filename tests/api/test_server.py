@@ -7,7 +7,6 @@ import shutil
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 from uuid import UUID
 
 import pytest
@@ -15,12 +14,10 @@ from sqlalchemy import insert
 
 from photonest.config.env import Settings
 from photonest.container import Container
-from photonest.crypto import hash_password, hash_token, random_token
 from photonest.db.tables import asset, asset_exif
-from photonest.repositories import Repositories
 from photonest.services import server as server_service
 from photonest.services.server import as_human_readable
-from tests.factories import Api, Caller
+from tests.factories import Api, Caller, make_api_key, make_user, set_metadata
 
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 BUILD = {"build": "1234567890", "buildImage": "e2e", "sourceRef": "main", "repository": "immich-app/immich"}
@@ -49,27 +46,6 @@ STAGING_SERVER_KEY = (
 @pytest.fixture
 def settings(media: Path) -> Settings:
     return Settings(media_location=media, machine_learning_enabled=False, build_metadata=BUILD)
-
-
-def make_user(container: Container, api: Api, email: str = "user1@immich.cloud", **values: Any) -> Caller:
-    """A non-admin user created in the database, logged in."""
-    with container.unit_of_work() as uow:
-        row = {"email": email, "name": "User 1", "password": hash_password("password"), "is_admin": False, **values}
-        Repositories(uow).users.create(row)
-    return api.login(email, "password")
-
-
-def make_api_key(container: Container, caller: Caller, permissions: list[str]) -> dict[str, str]:
-    secret = random_token()
-    with container.unit_of_work() as uow:
-        values = {"name": "key", "key": hash_token(secret), "user_id": UUID(caller.id), "permissions": permissions}
-        Repositories(uow).api_keys.create(values)
-    return {"x-api-key": secret}
-
-
-def set_metadata(container: Container, key: str, value: Any) -> None:
-    with container.unit_of_work() as uow:
-        Repositories(uow).system_metadata.set(key, value)
 
 
 def add_asset(container: Container, owner: Caller, kind: str, size: int | None, *, trashed: bool = False) -> None:

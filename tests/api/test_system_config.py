@@ -8,7 +8,6 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,11 +17,10 @@ from photonest.app import create_app
 from photonest.config.env import Settings
 from photonest.config.system_config import STORAGE_PRESETS, is_url, is_valid_cron, storage_template_error
 from photonest.container import Container, build_container
-from photonest.crypto import hash_password, hash_token, random_token
 from photonest.events.bus import ClientEvent
 from photonest.repositories import Repositories
 from photonest.services.system_config import ConfigFileError, SystemConfigService
-from tests.factories import Api, Caller
+from tests.factories import Api, Caller, make_api_key, make_user
 
 # Upstream v1.134.0 `server/src/config.ts` `defaults`, as `GET /system-config/defaults` answers it with
 # IMMICH_MACHINE_LEARNING_ENABLED and IMMICH_MACHINE_LEARNING_URL unset.
@@ -171,23 +169,6 @@ UPSTREAM_TEMPLATE_OPTIONS = {
 def settings(media: Path) -> Settings:
     """Machine learning left at its default (enabled), as in an upstream install without ML variables."""
     return Settings(media_location=media)
-
-
-def make_user(container: Container, api: Api, email: str = "user1@immich.cloud") -> Caller:
-    """A non-admin user created in the database, logged in."""
-    with container.unit_of_work() as uow:
-        values = {"email": email, "name": "User 1", "password": hash_password("password"), "is_admin": False}
-        Repositories(uow).users.create(values)
-    return api.login(email, "password")
-
-
-def make_api_key(container: Container, caller: Caller, permissions: list[str]) -> dict[str, str]:
-    """Headers for an API key of the caller, created in the database."""
-    secret = random_token()
-    with container.unit_of_work() as uow:
-        values = {"name": "key", "key": hash_token(secret), "user_id": UUID(caller.id), "permissions": permissions}
-        Repositories(uow).api_keys.create(values)
-    return {"x-api-key": secret}
 
 
 def stored_overrides(container: Container) -> Any:

@@ -2,36 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-from uuid import UUID
-
 import pytest
 
 from photonest.container import Container
-from photonest.crypto import hash_password, hash_token, random_token
 from photonest.repositories import Repositories
-from tests.factories import Api, Caller
-
-
-def make_user(container: Container, api: Api, email: str = "user1@immich.cloud") -> Caller:
-    """A non-admin user created in the database, logged in."""
-    with container.unit_of_work() as uow:
-        values = {"email": email, "name": "User 1", "password": hash_password("password"), "is_admin": False}
-        Repositories(uow).users.create(values)
-    return api.login(email, "password")
-
-
-def make_api_key(container: Container, caller: Caller, permissions: list[str]) -> dict[str, str]:
-    secret = random_token()
-    with container.unit_of_work() as uow:
-        values = {"name": "key", "key": hash_token(secret), "user_id": UUID(caller.id), "permissions": permissions}
-        Repositories(uow).api_keys.create(values)
-    return {"x-api-key": secret}
-
-
-def set_metadata(container: Container, key: str, value: Any) -> None:
-    with container.unit_of_work() as uow:
-        Repositories(uow).system_metadata.set(key, value)
+from tests.factories import Api, make_api_key, make_user, set_metadata
 
 
 def test_admin_onboarding_is_stored(api: Api, container: Container) -> None:

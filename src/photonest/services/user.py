@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 import uuid
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from photonest.config.system_config import merge
 from photonest.crypto import hash_password
 from photonest.db.types import utcnow
 from photonest.errors import BadRequest, NotFound
@@ -59,17 +59,6 @@ def default_preferences() -> dict[str, Any]:
     }
 
 
-def merge_preferences(preferences: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-    """The preferences with every leaf of `changes` set on them."""
-    merged = copy.deepcopy(preferences)
-    for key, value in changes.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = merge_preferences(merged[key], value)
-        else:
-            merged[key] = copy.deepcopy(value)
-    return merged
-
-
 def preferences_partial(preferences: dict[str, Any], defaults: dict[str, Any] | None = None) -> dict[str, Any]:
     """What differs from the defaults: the part that is stored (known keys only, empty values dropped)."""
     defaults = default_preferences() if defaults is None else defaults
@@ -95,13 +84,13 @@ class PreferencesMixin(BaseService):
 
     def read_preferences(self, user_id: UUID) -> g.UserPreferencesResponseDto:
         stored = self.repos.users.get_metadata(user_id, PREFERENCES_KEY) or {}
-        return g.UserPreferencesResponseDto.model_validate(merge_preferences(default_preferences(), stored))
+        return g.UserPreferencesResponseDto.model_validate(merge(default_preferences(), stored))
 
     def write_preferences(self, user_id: UUID, dto: g.UserPreferencesUpdateDto) -> g.UserPreferencesResponseDto:
         stored = self.repos.users.get_metadata(user_id, PREFERENCES_KEY) or {}
         # `avatar` is still accepted but the colour now lives on the user (PUT /users/me).
         changes = dto.model_dump(by_alias=True, exclude_unset=True, exclude_none=True, exclude={"avatar"})
-        updated = merge_preferences(merge_preferences(default_preferences(), stored), changes)
+        updated = merge(merge(default_preferences(), stored), changes)
         self.repos.users.set_metadata(user_id, PREFERENCES_KEY, preferences_partial(updated))
         return g.UserPreferencesResponseDto.model_validate(updated)
 
