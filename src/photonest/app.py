@@ -15,19 +15,28 @@ from fastapi.openapi.utils import get_openapi
 from photonest import IMMICH_API_VERSION
 from photonest.api import (
     api_key,
+    asset,
+    asset_media,
     auth,
+    download,
+    job,
     notification,
     notification_admin,
     partner,
     server,
     session,
+    stack,
     system_config,
     system_metadata,
+    timeline,
+    trash,
     user,
     user_admin,
+    view,
 )
 from photonest.api.error_handlers import install_error_handlers
 from photonest.api.middleware import CorrelationIdMiddleware, ETagMiddleware
+from photonest.api.responses import JsJSONResponse
 from photonest.api.router import ApiRouter
 from photonest.config.env import Settings, load_settings
 from photonest.container import Container, build_container
@@ -39,16 +48,25 @@ log = logging.getLogger(__name__)
 
 ROUTERS = [
     api_key.router,
+    # asset_media first: its fixed paths (/assets/exist, /assets/bulk-upload-check) precede /assets/{id}.
+    asset_media.router,
+    asset.router,
     auth.router,
+    download.router,
+    job.router,
     notification.router,
     notification_admin.router,
     partner.router,
     server.router,
     session.router,
+    stack.router,
     system_config.router,
     system_metadata.router,
+    timeline.router,
+    trash.router,
     user.router,
     user_admin.router,
+    view.router,
 ]
 
 
@@ -82,6 +100,7 @@ def create_app(
         redoc_url=None,
         openapi_url=None,
         separate_input_output_schemas=False,
+        default_response_class=JsJSONResponse,
     )
     app.state.container = container
     app.state.sockets = sockets

@@ -128,3 +128,57 @@ class Auth:
 
         pin = self.session.pin_expires_at if self.session else None
         return pin is not None and pin > utcnow()
+
+
+@dataclass(frozen=True)
+class Asset(Record):
+    id: UUID
+    owner_id: UUID
+    device_asset_id: str
+    device_id: str
+    type: str
+    original_path: str
+    original_file_name: str
+    file_created_at: datetime
+    file_modified_at: datetime
+    local_date_time: datetime
+    is_favorite: bool
+    duration: str | None
+    encoded_video_path: str | None
+    checksum: bytes
+    live_photo_video_id: UUID | None
+    sidecar_path: str | None
+    thumbhash: bytes | None
+    is_offline: bool
+    library_id: UUID | None
+    is_external: bool
+    deleted_at: datetime | None
+    stack_id: UUID | None
+    duplicate_id: UUID | None
+    status: str
+    visibility: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class AssetFile(Record):
+    id: UUID
+    asset_id: UUID
+    type: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Job(Record):
+    id: int
+    queue: str
+    name: str
+    data: dict[str, Any]
+    status: str
+    priority: int
+    attempts: int
+    max_attempts: int
+    run_at: datetime
+    job_key: str | None
+    created_at: datetime

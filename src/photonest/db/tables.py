@@ -217,3 +217,94 @@ asset_exif = Table(
     Column("rating", Integer, nullable=True),
     _updated(),
 )
+
+asset_file = Table(
+    "asset_file",
+    metadata,
+    _id(),
+    Column("asset_id", Uuid, ForeignKey("asset.id", ondelete="CASCADE"), nullable=False),
+    Column("type", String, nullable=False),
+    Column("path", String, nullable=False),
+    _created(),
+    _updated(),
+    UniqueConstraint("asset_id", "type"),
+)
+
+asset_job_status = Table(
+    "asset_job_status",
+    metadata,
+    Column("asset_id", Uuid, ForeignKey("asset.id", ondelete="CASCADE"), primary_key=True),
+    Column("metadata_extracted_at", UtcDateTime, nullable=True),
+    Column("preview_at", UtcDateTime, nullable=True),
+    Column("thumbnail_at", UtcDateTime, nullable=True),
+    Column("duplicates_detected_at", UtcDateTime, nullable=True),
+    Column("faces_recognized_at", UtcDateTime, nullable=True),
+)
+
+# asset.stack_id refers to stack.id; the constraint is left out to avoid a cycle between the two tables.
+stack = Table(
+    "stack",
+    metadata,
+    _id(),
+    Column("primary_asset_id", Uuid, ForeignKey("asset.id", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("owner_id", Uuid, ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True),
+    _created(),
+    _updated(),
+)
+
+tag = Table(
+    "tag",
+    metadata,
+    _id(),
+    _user_fk(),
+    Column("value", String, nullable=False),
+    Column("color", String, nullable=True),
+    Column("parent_id", Uuid, ForeignKey("tag.id", ondelete="CASCADE"), nullable=True, index=True),
+    _created(),
+    _updated(),
+    UniqueConstraint("user_id", "value"),
+)
+
+tag_asset = Table(
+    "tag_asset",
+    metadata,
+    Column("asset_id", Uuid, ForeignKey("asset.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", Uuid, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+tag_closure = Table(
+    "tag_closure",
+    metadata,
+    Column("ancestor_id", Uuid, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True),
+    Column("descendant_id", Uuid, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+job = Table(
+    "job",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("queue", String, nullable=False),
+    Column("name", String, nullable=False),
+    Column("data", Json, nullable=False),
+    Column("status", String, nullable=False, default="waiting"),
+    Column("priority", Integer, nullable=False, default=0),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("max_attempts", Integer, nullable=False, default=3),
+    Column("run_at", UtcDateTime, nullable=False, default=utcnow),
+    # Deduplicates jobs that must exist only once (upstream's BullMQ `jobId`); NULL for ordinary jobs.
+    Column("job_key", String, nullable=True, unique=True),
+    Column("locked_by", String, nullable=True),
+    Column("locked_until", UtcDateTime, nullable=True),
+    Column("error", Text, nullable=True),
+    _created(),
+    Column("started_at", UtcDateTime, nullable=True),
+    Index("ix_job_claim", "queue", "status", "run_at"),
+)
+
+job_queue = Table(
+    "job_queue",
+    metadata,
+    Column("name", String, primary_key=True),
+    Column("is_paused", Boolean, nullable=False, default=False),
+    Column("completed", BigInteger, nullable=False, default=0),
+)

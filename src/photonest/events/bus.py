@@ -29,12 +29,21 @@ class EventBus:
     def __init__(self) -> None:
         self._transports: list[EventTransport] = []
         self._listeners: list[Callable[[ClientEvent], None]] = []
+        self._job_listeners: list[Callable[[], None]] = []
 
     def add_transport(self, transport: EventTransport) -> None:
         self._transports.append(transport)
 
     def subscribe(self, listener: Callable[[ClientEvent], None]) -> None:
         self._listeners.append(listener)
+
+    def on_jobs_queued(self, listener: Callable[[], None]) -> None:
+        """Be told when a committed transaction has queued jobs (in-process workers wake up at once)."""
+        self._job_listeners.append(listener)
+
+    def jobs_queued(self) -> None:
+        for listener in self._job_listeners:
+            listener()
 
     def publish(self, event: ClientEvent) -> None:
         for listener in self._listeners:

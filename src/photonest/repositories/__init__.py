@@ -7,6 +7,7 @@ from functools import cached_property
 from photonest.db.unit_of_work import UnitOfWork
 from photonest.repositories.api_key import ApiKeyRepository
 from photonest.repositories.asset import AssetRepository
+from photonest.repositories.job import JobRepository
 from photonest.repositories.notification import NotificationRepository
 from photonest.repositories.partner import PartnerRepository
 from photonest.repositories.session import SessionRepository
@@ -52,3 +53,7 @@ class Repositories:
     @cached_property
     def assets(self) -> AssetRepository:
         return AssetRepository(self.uow)
+
+    @cached_property
+    def jobs(self) -> JobRepository:
+        return JobRepository(self.uow)

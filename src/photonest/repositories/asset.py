@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from photonest.db.tables import asset, asset_exif
+from photonest.db.tables import asset, asset_exif, asset_file, asset_job_status
+from photonest.records import Asset, AssetFile
 from photonest.repositories.base import Repository
 
 # What upstream's `withDefaultVisibility` shows: hidden (live-photo video parts) and locked assets are left out.
@@ -32,7 +37,67 @@ class AssetCounts:
 
 
 class AssetRepository(Repository):
-    """SQL over the `asset` table for statistics."""
+    """SQL for assets, their EXIF rows, derived files and job bookkeeping."""
+
+    def create(self, values: dict[str, Any]) -> Asset:
+        return Asset.from_row(self.execute(insert(asset).values(**values).returning(asset)).one())
+
+    def get(self, asset_id: UUID) -> Asset | None:
+        row = self.execute(select(asset).where(asset.c.id == asset_id)).first()
+        return Asset.from_row(row) if row else None
+
+    def get_many(self, ids: Iterable[UUID]) -> list[Asset]:
+        return [Asset.from_row(r) for r in self.execute(select(asset).where(asset.c.id.in_(list(ids))))]
+
+    def get_by_checksum(self, owner_id: UUID, checksum: bytes, library_id: UUID | None = None) -> Asset | None:
+        query = select(asset).where(asset.c.owner_id == owner_id, asset.c.checksum == checksum)
+        query = query.where(asset.c.library_id.is_(None) if library_id is None else asset.c.library_id == library_id)
+        row = self.execute(query).first()
+        return Asset.from_row(row) if row else None
+
+    def get_by_checksums(self, owner_id: UUID, checksums: Iterable[bytes]) -> list[Asset]:
+        query = select(asset).where(
+            asset.c.owner_id == owner_id, asset.c.library_id.is_(None), asset.c.checksum.in_(list(checksums))
+        )
+        return [Asset.from_row(r) for r in self.execute(query)]
+
+    def update(self, asset_id: UUID, values: dict[str, Any]) -> Asset:
+        statement = update(asset).where(asset.c.id == asset_id).values(**values).returning(asset)
+        return Asset.from_row(self.execute(statement).one())
+
+    def update_many(self, ids: Iterable[UUID], values: dict[str, Any]) -> None:
+        self.execute(update(asset).where(asset.c.id.in_(list(ids))).values(**values))
+
+    def delete(self, asset_id: UUID) -> None:
+        self.execute(delete(asset).where(asset.c.id == asset_id))
+
+    def get_exif(self, asset_id: UUID) -> dict[str, Any] | None:
+        row = self.execute(select(asset_exif).where(asset_exif.c.asset_id == asset_id)).first()
+        return dict(row._mapping) if row else None
+
+    def upsert_exif(self, asset_id: UUID, values: dict[str, Any]) -> None:
+        """Insert or update the asset's EXIF row with the given columns."""
+        dialect_insert = pg_insert if self.db.dialect.name == "postgresql" else sqlite_insert
+        statement = dialect_insert(asset_exif).values(asset_id=asset_id, **values)
+        if values:
+            statement = statement.on_conflict_do_update(index_elements=["asset_id"], set_=values)
+        else:
+            statement = statement.on_conflict_do_nothing(index_elements=["asset_id"])
+        self.execute(statement)
+
+    def get_files(self, asset_id: UUID) -> list[AssetFile]:
+        query = select(asset_file).where(asset_file.c.asset_id == asset_id)
+        return [AssetFile.from_row(r) for r in self.execute(query)]
+
+    def upsert_file(self, asset_id: UUID, type_: str, path: str) -> None:
+        dialect_insert = pg_insert if self.db.dialect.name == "postgresql" else sqlite_insert
+        statement = dialect_insert(asset_file).values(asset_id=asset_id, type=type_, path=path)
+        self.execute(statement.on_conflict_do_update(index_elements=["asset_id", "type"], set_={"path": path}))
+
+    def upsert_job_status(self, asset_id: UUID, values: dict[str, Any]) -> None:
+        dialect_insert = pg_insert if self.db.dialect.name == "postgresql" else sqlite_insert
+        statement = dialect_insert(asset_job_status).values(asset_id=asset_id, **values)
+        self.execute(statement.on_conflict_do_update(index_elements=["asset_id"], set_=values))
 
     def usage_by_user(self) -> dict[UUID, UsageByUser]:
         size = func.coalesce(asset_exif.c.file_size_in_byte, 0)

@@ -8,6 +8,7 @@ from typing import Any
 from photonest.config.env import Settings
 from photonest.config.system_config import ConfigDict, build_config
 from photonest.events.bus import ClientEvent, EventBus
+from photonest.jobs.names import JOB_QUEUE, JobName
 from photonest.repositories import Repositories
 from photonest.storage.layout import StorageLayout
 
@@ -44,6 +45,11 @@ class BaseService:
         """Send a client event once the current transaction has committed."""
         event = ClientEvent(name, room, payload)
         self.repos.uow.after_commit(lambda: self.ctx.bus.publish(event))
+
+    def queue_job(self, name: JobName, data: dict[str, Any] | None = None, **options: Any) -> None:
+        """Queue a job in the current transaction: it exists only if the transaction commits."""
+        self.repos.jobs.enqueue(JOB_QUEUE[name].value, name.value, data or {}, **options)
+        self.repos.uow.after_commit(self.ctx.bus.jobs_queued)
 
     def after_commit(self, action: Any) -> None:
         self.repos.uow.after_commit(action)

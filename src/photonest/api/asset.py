@@ -1,0 +1,7 @@
+"""Assets routes."""
+
+from __future__ import annotations
+
+from photonest.api.router import ApiRouter
+
+router = ApiRouter(prefix="/assets", tags=["Assets"])

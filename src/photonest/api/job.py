@@ -1,0 +1,7 @@
+"""Jobs routes."""
+
+from __future__ import annotations
+
+from photonest.api.router import ApiRouter
+
+router = ApiRouter(prefix="/jobs", tags=["Jobs"])

@@ -1,0 +1,7 @@
+"""Timeline routes."""
+
+from __future__ import annotations
+
+from photonest.api.router import ApiRouter
+
+router = ApiRouter(prefix="/timeline", tags=["Timeline"])
