@@ -97,3 +97,30 @@ def set_metadata(container: Container, key: str, value: Any) -> None:
     """Store a system metadata value directly in the database."""
     with container.unit_of_work() as uow:
         Repositories(uow).system_metadata.set(key, value)
+
+
+def make_asset(container: Container, owner: Caller | str, **values: Any) -> Any:
+    """An asset row (no file on disk unless `original_path` points at one), returned as a record."""
+    import hashlib
+    import uuid as uuid_module
+    from datetime import UTC, datetime
+
+    owner_id = UUID(owner.id if isinstance(owner, Caller) else owner)
+    asset_id = values.pop("id", uuid_module.uuid4())
+    when = values.pop("when", datetime(2024, 6, 1, 12, 0, tzinfo=UTC))
+    row = {
+        "id": asset_id,
+        "owner_id": owner_id,
+        "device_asset_id": f"device-{asset_id}",
+        "device_id": "test",
+        "type": "IMAGE",
+        "original_path": f"/nonexistent/{asset_id}.jpg",
+        "original_file_name": f"{asset_id}.jpg",
+        "file_created_at": when,
+        "file_modified_at": when,
+        "local_date_time": when,
+        "checksum": hashlib.sha1(str(asset_id).encode()).digest(),
+        **values,
+    }
+    with container.unit_of_work() as uow:
+        return Repositories(uow).assets.create(row)

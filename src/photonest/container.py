@@ -14,6 +14,7 @@ from photonest.db import migrate
 from photonest.db.engine import create_db_engine
 from photonest.db.unit_of_work import UnitOfWork
 from photonest.events.bus import EventBus
+from photonest.media.toolkit import MediaToolkit, local_toolkit
 from photonest.repositories import Repositories
 from photonest.services.base import ServiceContext
 from photonest.services.system_config import SystemConfigService
@@ -29,6 +30,7 @@ class Container:
     bus: EventBus = field(default_factory=EventBus)
     storage: StorageLayout = field(init=False)
     file_config: dict[str, Any] | None = field(init=False, default=None)
+    media: MediaToolkit | None = None
 
     def __post_init__(self) -> None:
         self.storage = StorageLayout(self.settings.media_location)
@@ -45,7 +47,14 @@ class Container:
             bus=self.bus,
             storage=self.storage,
             file_config=self.file_config,
+            media=self.media,
         )
+
+    def media_toolkit(self) -> MediaToolkit:
+        """The media tools, made on first use: workers call this before running jobs; the API never needs them."""
+        if self.media is None:
+            self.media = local_toolkit()
+        return self.media
 
     def start(self, *, run_migrations: bool = True) -> None:
         """Prepare folders and schema and record the running version."""

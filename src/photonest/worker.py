@@ -1,59 +1,46 @@
-"""The worker loop: runs periodic maintenance tasks (and, with the job queue, claims jobs)."""
+"""The worker process (or thread): runs queued jobs and queues the scheduled ones."""
 
 from __future__ import annotations
 
 import logging
+import signal
 import threading
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from types import FrameType
 
 from photonest.container import Container
-from photonest.services.base import ServiceContext
+from photonest.jobs.registry import load_handlers
+from photonest.jobs.runner import Worker, WorkerOptions
+from photonest.jobs.schedule import Scheduler
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class PeriodicTask:
-    """A service method run every `interval` seconds in its own transaction."""
-
-    name: str
-    interval: float
-    run: Callable[[ServiceContext], None]
-
-
-def periodic_tasks() -> list[PeriodicTask]:
-    from photonest.services.session import SessionService
-    from photonest.services.user_admin import UserAdminService
-
-    return [
-        PeriodicTask("clean-old-session-tokens", 3600, lambda ctx: SessionService(ctx).clean_expired()),
-        PeriodicTask("user-delete-check", 3600, lambda ctx: UserAdminService(ctx).purge_deleted_users()),
-    ]
+def run_worker(
+    container: Container, stop: threading.Event | None = None, *, options: WorkerOptions | None = None
+) -> None:
+    """Run jobs and the nightly schedule until `stop` is set (or, in a process of its own, until SIGTERM/SIGINT)."""
+    if stop is None:
+        stop = threading.Event()
+        _stop_on_signals(stop)
+    registry = load_handlers()
+    scheduler = Scheduler(container, registry)
+    schedule_thread = threading.Thread(target=scheduler.run, args=(stop,), name="photonest-scheduler", daemon=True)
+    schedule_thread.start()
+    Worker(container, registry, options).run(stop)
+    schedule_thread.join(5)
 
 
-def run_task(container: Container, task: PeriodicTask) -> None:
-    try:
-        with container.unit_of_work() as uow:
-            task.run(container.context(uow))
-    except Exception:
-        log.exception("Periodic task %s failed", task.name)
+def _stop_on_signals(stop: threading.Event) -> None:
+    """Let SIGTERM and SIGINT stop the worker gracefully (only the main thread may install handlers)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
 
+    def handle(signum: int, _frame: FrameType | None) -> None:
+        log.info("Received %s, stopping the worker", signal.Signals(signum).name)
+        stop.set()
 
-def run_worker(container: Container, stop: threading.Event | None = None) -> None:
-    """Run until stopped: each task when its interval has passed."""
-    stop = stop or threading.Event()
-    tasks = periodic_tasks()
-    next_run = {task.name: 0.0 for task in tasks}
-    log.info("Worker started with %d periodic tasks", len(tasks))
-    while not stop.is_set():
-        now = time.monotonic()
-        for task in tasks:
-            if now >= next_run[task.name]:
-                run_task(container, task)
-                next_run[task.name] = now + task.interval
-        stop.wait(5)
+    signal.signal(signal.SIGTERM, handle)
+    signal.signal(signal.SIGINT, handle)
 
 
 def start_worker_thread(container: Container) -> threading.Event:

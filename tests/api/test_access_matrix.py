@@ -9,10 +9,12 @@ from tests.scope import AUTH_RULES
 
 NIL = "00000000-0000-4000-8000-000000000000"
 UNRELATED_PERMISSION = "activity.read"
+# Path ids that are names, not UUIDs (PUT /jobs/{id} takes a queue name).
+NAMED_IDS = {"/jobs/{id}"}
 
 
 def _url(path: str, id_value: str = NIL) -> str:
-    return "/api" + path.replace("{id}", id_value).replace("{name}", "welcome")
+    return "/api" + path.replace("{id}", id_value).replace("{name}", "welcome").replace("{deviceId}", "device")
 
 
 def _cases(kind: str) -> list[tuple[str, str, str]]:
@@ -23,7 +25,7 @@ def _cases(kind: str) -> list[tuple[str, str, str]]:
             cases.append((method, path, rule))
         elif kind == "permission" and words[-1] not in ("public", "auth", "admin"):
             cases.append((method, path, words[-1]))
-        elif kind == "id" and "{id}" in path and rule != "public":
+        elif kind == "id" and "{id}" in path and rule != "public" and path not in NAMED_IDS:
             cases.append((method, path, rule))
     return cases
 

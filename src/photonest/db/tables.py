@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    text,
 )
 
 from photonest.db.types import Json, UtcDateTime, utcnow
@@ -181,6 +182,23 @@ asset = Table(
     UniqueConstraint("owner_id", "library_id", "checksum"),
     Index("ix_asset_owner_id_local_date_time", "owner_id", "local_date_time"),
     Index("ix_asset_owner_id_checksum", "owner_id", "checksum"),
+    # NULL never conflicts in the constraint above, so uploads (no library) get their own unique index.
+    Index(
+        "uq_asset_owner_id_checksum",
+        "owner_id",
+        "checksum",
+        unique=True,
+        sqlite_where=text("library_id IS NULL"),
+        postgresql_where=text("library_id IS NULL"),
+    ),
+    # Timeline filters; the per-dialect month expression indexes are created in migration 0004.
+    Index(
+        "ix_asset_owner_id_visibility_deleted_at_local_date_time",
+        "owner_id",
+        "visibility",
+        "deleted_at",
+        "local_date_time",
+    ),
 )
 
 asset_exif = Table(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 
 class QueueName(StrEnum):
@@ -21,6 +22,14 @@ class QueueName(StrEnum):
     LIBRARY = "library"
     NOTIFICATION = "notifications"
     BACKUP_DATABASE = "backupDatabase"
+
+
+class JobStatus(StrEnum):
+    """What a job handler reports (upstream's `JobStatus`)."""
+
+    SUCCESS = "success"
+    FAILED = "failed"
+    SKIPPED = "skipped"
 
 
 class JobName(StrEnum):
@@ -143,3 +152,14 @@ FIXED_CONCURRENCY = {
     _Q.STORAGE_TEMPLATE_MIGRATION,
     _Q.BACKUP_DATABASE,
 }
+
+
+def job_key(name: JobName, data: dict[str, Any]) -> str | None:
+    """The dedupe key upstream gives a job as its BullMQ `jobId` (`job.repository.ts` getJobOptions), if any."""
+    if name == _J.QUEUE_FACIAL_RECOGNITION:
+        return name.value
+    if name == _J.STORAGE_TEMPLATE_MIGRATION_SINGLE and "id" in data:
+        return f"{name.value}:{data['id']}"
+    if name == _J.NOTIFY_ALBUM_UPDATE and "id" in data:
+        return f"{name.value}:{data['id']}/{data.get('recipientId', '')}"
+    return None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import importlib.util
-import shutil
 import subprocess
 
 
@@ -26,17 +25,13 @@ def _run(*command: str) -> str:
     return result.stdout.strip() if result.returncode == 0 else ""
 
 
-def _ffmpeg_binary() -> str | None:
-    binary = shutil.which("ffmpeg")
-    if binary is None and importlib.util.find_spec("imageio_ffmpeg") is not None:
-        import imageio_ffmpeg  # type: ignore[import-not-found,unused-ignore]
-
-        binary = str(imageio_ffmpeg.get_ffmpeg_exe())
-    return binary
-
-
 def _ffmpeg() -> str:
-    binary = _ffmpeg_binary()
+    from photonest.media.ffmpeg import ffmpeg_binary
+
+    try:
+        binary: str | None = ffmpeg_binary()
+    except Exception:  # no ffmpeg at all must not break /server/about
+        binary = None
     first_line = _run(binary, "-version").splitlines()[:1] if binary else []
     # "ffmpeg version 7.0.2-static https://johnvansickle.com/ffmpeg/ Copyright ..." -> "7.0.2-static"
     words = first_line[0].split() if first_line else []
@@ -44,8 +39,12 @@ def _ffmpeg() -> str:
 
 
 def _exiftool() -> str:
-    binary = shutil.which("exiftool")
-    return _run(binary, "-ver") if binary else ""
+    from photonest.media.exiftool import ExifToolNotFoundError, find_exiftool
+
+    try:
+        return _run(find_exiftool(), "-ver")
+    except ExifToolNotFoundError:
+        return ""
 
 
 def _libvips() -> str:

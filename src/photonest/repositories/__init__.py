@@ -7,13 +7,20 @@ from functools import cached_property
 from photonest.db.unit_of_work import UnitOfWork
 from photonest.repositories.api_key import ApiKeyRepository
 from photonest.repositories.asset import AssetRepository
+from photonest.repositories.asset_job import AssetJobRepository
+from photonest.repositories.download import DownloadRepository
 from photonest.repositories.job import JobRepository
 from photonest.repositories.notification import NotificationRepository
 from photonest.repositories.partner import PartnerRepository
 from photonest.repositories.session import SessionRepository
+from photonest.repositories.stack import StackRepository
 from photonest.repositories.system_metadata import SystemMetadataRepository
+from photonest.repositories.tag import TagRepository
+from photonest.repositories.timeline import TimelineRepository
+from photonest.repositories.trash import TrashRepository
 from photonest.repositories.user import UserRepository
 from photonest.repositories.version_history import VersionHistoryRepository
+from photonest.repositories.view import ViewRepository
 
 
 class Repositories:
@@ -57,3 +64,31 @@ class Repositories:
     @cached_property
     def jobs(self) -> JobRepository:
         return JobRepository(self.uow)
+
+    @cached_property
+    def trash(self) -> TrashRepository:
+        return TrashRepository(self.uow)
+
+    @cached_property
+    def timeline(self) -> TimelineRepository:
+        return TimelineRepository(self.uow)
+
+    @cached_property
+    def stacks(self) -> StackRepository:
+        return StackRepository(self.uow)
+
+    @cached_property
+    def view(self) -> ViewRepository:
+        return ViewRepository(self.uow)
+
+    @cached_property
+    def downloads(self) -> DownloadRepository:
+        return DownloadRepository(self.uow)
+
+    @cached_property
+    def tags(self) -> TagRepository:
+        return TagRepository(self.uow)
+
+    @cached_property
+    def asset_jobs(self) -> AssetJobRepository:
+        return AssetJobRepository(self.uow)

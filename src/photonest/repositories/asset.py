@@ -1,4 +1,4 @@
-"""Asset queries needed outside the asset routes (statistics, usage)."""
+"""Asset queries: rows, EXIF, derived files, job bookkeeping, uploads, access and statistics."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import case, delete, func, insert, select, update
+from sqlalchemy import case, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from photonest.db.tables import asset, asset_exif, asset_file, asset_job_status
+from photonest.db.tables import asset, asset_exif, asset_file, asset_job_status, partner, user
 from photonest.records import Asset, AssetFile
-from photonest.repositories.base import Repository
+from photonest.repositories.base import Repository, prefixed, unprefixed
 
 # What upstream's `withDefaultVisibility` shows: hidden (live-photo video parts) and locked assets are left out.
 DEFAULT_VISIBILITIES = ("archive", "timeline")
@@ -34,6 +34,12 @@ class UsageByUser:
 class AssetCounts:
     images: int
     videos: int
+    # Audio and other types: upstream's `total` counts every type.
+    others: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.images + self.videos + self.others
 
 
 class AssetRepository(Repository):
@@ -94,6 +100,9 @@ class AssetRepository(Repository):
         statement = dialect_insert(asset_file).values(asset_id=asset_id, type=type_, path=path)
         self.execute(statement.on_conflict_do_update(index_elements=["asset_id", "type"], set_={"path": path}))
 
+    def delete_file(self, asset_id: UUID, type_: str) -> None:
+        self.execute(delete(asset_file).where(asset_file.c.asset_id == asset_id, asset_file.c.type == type_))
+
     def upsert_job_status(self, asset_id: UUID, values: dict[str, Any]) -> None:
         dialect_insert = pg_insert if self.db.dialect.name == "postgresql" else sqlite_insert
         statement = dialect_insert(asset_job_status).values(asset_id=asset_id, **values)
@@ -125,6 +134,7 @@ class AssetRepository(Repository):
         query = select(
             func.count().filter(asset.c.type == "IMAGE").label("images"),
             func.count().filter(asset.c.type == "VIDEO").label("videos"),
+            func.count().filter(asset.c.type.not_in(("IMAGE", "VIDEO"))).label("others"),
         ).where(asset.c.owner_id == owner_id)
         if visibility is None:
             query = query.where(asset.c.visibility.in_(DEFAULT_VISIBILITIES))
@@ -137,7 +147,7 @@ class AssetRepository(Repository):
         else:
             query = query.where(asset.c.deleted_at.is_(None))
         row = self.execute(query).one()
-        return AssetCounts(int(row.images), int(row.videos))
+        return AssetCounts(int(row.images), int(row.videos), int(row.others))
 
     def owned_file_paths(self, owner_id: UUID) -> list[str]:
         query = select(asset.c.original_path, asset.c.sidecar_path, asset.c.encoded_video_path)
@@ -145,3 +155,107 @@ class AssetRepository(Repository):
         for row in self.execute(query.where(asset.c.owner_id == owner_id, asset.c.is_external.is_(False))):
             paths.extend(p for p in row if p)
         return paths
+
+    # --- uploads ---
+
+    def create_upload(self, values: dict[str, Any]) -> Asset | None:
+        """Insert an uploaded asset; None when the owner already has an upload with this checksum."""
+        dialect_insert = pg_insert if self.db.dialect.name == "postgresql" else sqlite_insert
+        statement = (
+            dialect_insert(asset)
+            .values(**values)
+            .on_conflict_do_nothing(
+                index_elements=[asset.c.owner_id, asset.c.checksum], index_where=asset.c.library_id.is_(None)
+            )
+            .returning(asset)
+        )
+        row = self.execute(statement).first()
+        return Asset.from_row(row) if row else None
+
+    def get_upload_id_by_checksum(self, owner_id: UUID, checksum: bytes) -> UUID | None:
+        """The owner's uploaded (not library) asset with this checksum, trashed ones included."""
+        query = (
+            select(asset.c.id)
+            .where(asset.c.owner_id == owner_id, asset.c.checksum == checksum, asset.c.library_id.is_(None))
+            .limit(1)
+        )
+        found: UUID | None = self.execute(query).scalar()
+        return found
+
+    def add_usage(self, user_id: UUID, delta: int) -> None:
+        """Add bytes to the user's quota usage (upstream's `userRepository.updateUsage`)."""
+        statement = (
+            update(user).where(user.c.id == user_id).values(quota_usage_in_bytes=user.c.quota_usage_in_bytes + delta)
+        )
+        self.execute(statement)
+
+    def get_existing_device_asset_ids(
+        self, owner_id: UUID, device_id: str, device_asset_ids: Iterable[str]
+    ) -> list[str]:
+        """Which of these device asset ids the owner already uploaded from the device, trashed ones included."""
+        query = select(asset.c.device_asset_id).where(
+            asset.c.owner_id == owner_id,
+            asset.c.device_id == device_id,
+            asset.c.device_asset_id.in_(list(device_asset_ids)),
+        )
+        return list(self.execute(query).scalars())
+
+    def list_device_asset_ids(self, owner_id: UUID, device_id: str) -> list[str]:
+        """The device asset ids of the owner's visible, untrashed assets from one device."""
+        query = select(asset.c.device_asset_id).where(
+            asset.c.owner_id == owner_id,
+            asset.c.device_id == device_id,
+            asset.c.visibility != "hidden",
+            asset.c.deleted_at.is_(None),
+        )
+        return list(self.execute(query.order_by(asset.c.created_at, asset.c.id)).scalars())
+
+    def random(self, owner_ids: Iterable[UUID], count: int) -> list[tuple[Asset, dict[str, Any] | None]]:
+        """Up to `count` random archive/timeline, untrashed assets of these owners, each with its EXIF row."""
+        query = (
+            select(asset, *prefixed(asset_exif, "exif__"))
+            .select_from(asset.outerjoin(asset_exif, asset_exif.c.asset_id == asset.c.id))
+            .where(
+                asset.c.owner_id.in_(list(owner_ids)),
+                asset.c.visibility.in_(DEFAULT_VISIBILITIES),
+                asset.c.deleted_at.is_(None),
+            )
+            .order_by(func.random())
+            .limit(count)
+        )
+        found: list[tuple[Asset, dict[str, Any] | None]] = []
+        for row in self.execute(query):
+            exif = unprefixed(row, "exif__")
+            found.append((Asset.from_row(row), exif if exif["asset_id"] is not None else None))
+        return found
+
+    def get_file(self, asset_id: UUID, type_: str) -> AssetFile | None:
+        query = select(asset_file).where(asset_file.c.asset_id == asset_id, asset_file.c.type == type_)
+        row = self.execute(query).first()
+        return AssetFile.from_row(row) if row else None
+
+    # --- access (upstream `access.repository.ts`) ---
+
+    def owned_ids(self, owner_id: UUID, ids: Iterable[UUID], *, with_locked: bool) -> set[UUID]:
+        """Which of the ids are the owner's assets; locked ones only with an elevated session."""
+        query = select(asset.c.id).where(asset.c.id.in_(list(ids)), asset.c.owner_id == owner_id)
+        if not with_locked:
+            query = query.where(asset.c.visibility != "locked")
+        return set(self.execute(query).scalars())
+
+    def partner_ids(self, user_id: UUID, ids: Iterable[UUID]) -> set[UUID]:
+        """Which of the ids are untrashed timeline or hidden assets of active users sharing with the user."""
+        query = (
+            select(asset.c.id)
+            .select_from(
+                partner.join(user, user.c.id == partner.c.shared_by_id).join(asset, asset.c.owner_id == user.c.id)
+            )
+            .where(
+                partner.c.shared_with_id == user_id,
+                user.c.deleted_at.is_(None),
+                asset.c.deleted_at.is_(None),
+                or_(asset.c.visibility == "timeline", asset.c.visibility == "hidden"),
+                asset.c.id.in_(list(ids)),
+            )
+        )
+        return set(self.execute(query).scalars())

@@ -2,20 +2,46 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Executable, and_, case, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from photonest.db.tables import job
+from photonest.db.dialects import job_sql
+from photonest.db.tables import job, job_queue
 from photonest.db.types import utcnow
+from photonest.records import Job
 from photonest.repositories.base import Repository
+
+STALLED_ERROR = "Job stalled more than allowable limit"
+
+
+@dataclass(frozen=True)
+class QueueState:
+    """How many jobs of a queue are in each state, and whether the queue is paused."""
+
+    name: str
+    active: int = 0
+    waiting: int = 0
+    delayed: int = 0
+    failed: int = 0
+    completed: int = 0
+    is_paused: bool = False
 
 
 class JobRepository(Repository):
     """SQL for the `job` and `job_queue` tables."""
+
+    def _affected(self, statement: Executable) -> int:
+        """Run a DML statement; the number of rows it touched."""
+        return int(self.db.execute(statement).rowcount)
+
+    def _insert(self) -> Any:
+        return pg_insert if self.db.dialect.name == "postgresql" else sqlite_insert
 
     def enqueue(
         self,
@@ -40,6 +66,134 @@ class JobRepository(Repository):
         }
         if job_key is None:
             self.execute(insert(job).values(**values))
-            return
-        dialect_insert = pg_insert if self.db.dialect.name == "postgresql" else sqlite_insert
-        self.execute(dialect_insert(job).values(**values).on_conflict_do_nothing(index_elements=["job_key"]))
+        else:
+            self.execute(self._insert()(job).values(**values).on_conflict_do_nothing(index_elements=["job_key"]))
+        notify = job_sql(self.db.dialect.name).notify_jobs(queue)
+        if notify is not None:
+            self.execute(notify)
+
+    def claim(self, queues: Sequence[str], worker: str, now: datetime, lease_until: datetime) -> Job | None:
+        """Atomically take the next runnable job of these queues for this worker, or None."""
+        if not queues:
+            return None
+        statement = job_sql(self.db.dialect.name).claim_job(queues, worker, now, lease_until)
+        row = self.execute(statement).first()
+        return Job.from_row(row) if row is not None else None
+
+    def complete(self, job_id: int, worker: str) -> bool:
+        """Remove a job this worker finished and count it as completed; False if the worker had lost it."""
+        deleted = self.execute(
+            delete(job)
+            .where(job.c.id == job_id, job.c.locked_by == worker, job.c.status == "active")
+            .returning(job.c.queue)
+        ).first()
+        if deleted is None:
+            return False
+        statement = self._insert()(job_queue).values(name=deleted.queue, is_paused=False, completed=1)
+        self.execute(
+            statement.on_conflict_do_update(index_elements=["name"], set_={"completed": job_queue.c.completed + 1})
+        )
+        return True
+
+    def retry(self, job_id: int, worker: str, run_at: datetime, error: str) -> bool:
+        """Put a job this worker failed back in its queue, to run again at `run_at`."""
+        affected = self._affected(
+            update(job)
+            .where(job.c.id == job_id, job.c.locked_by == worker, job.c.status == "active")
+            .values(status="waiting", run_at=run_at, locked_by=None, locked_until=None, error=error)
+        )
+        return affected > 0
+
+    def mark_failed(self, job_id: int, worker: str, error: str) -> bool:
+        """Give up on a job this worker ran: it stays as failed, with its error, until cleared."""
+        affected = self._affected(
+            update(job)
+            .where(job.c.id == job_id, job.c.locked_by == worker, job.c.status == "active")
+            .values(status="failed", locked_by=None, locked_until=None, error=error)
+        )
+        return affected > 0
+
+    def extend_leases(self, job_ids: Sequence[int], worker: str, until: datetime) -> int:
+        """Push back the lease expiry of the jobs this worker is running (the heartbeat)."""
+        if not job_ids:
+            return 0
+        affected = self._affected(
+            update(job)
+            .where(job.c.id.in_(list(job_ids)), job.c.locked_by == worker, job.c.status == "active")
+            .values(locked_until=until)
+        )
+        return affected
+
+    def release(self, job_ids: Sequence[int], worker: str) -> int:
+        """Hand jobs this worker will not finish back to the queue, without counting the attempt."""
+        if not job_ids:
+            return 0
+        affected = self._affected(
+            update(job)
+            .where(job.c.id.in_(list(job_ids)), job.c.locked_by == worker, job.c.status == "active")
+            .values(status="waiting", attempts=job.c.attempts - 1, locked_by=None, locked_until=None)
+        )
+        return affected
+
+    def reap_expired(self, now: datetime) -> int:
+        """Return jobs whose worker stopped renewing the lease to the queue, or fail them when out of attempts."""
+        out_of_attempts = job.c.attempts >= job.c.max_attempts
+        affected = self._affected(
+            update(job)
+            .where(job.c.status == "active", job.c.locked_until < now)
+            .values(
+                status=case((out_of_attempts, "failed"), else_="waiting"),
+                error=case((out_of_attempts, STALLED_ERROR), else_=job.c.error),
+                locked_by=None,
+                locked_until=None,
+            )
+        )
+        return affected
+
+    def queue_states(self, now: datetime) -> dict[str, QueueState]:
+        """Job counts per queue that has jobs or state, keyed by queue name."""
+
+        def count(*conditions: Any) -> Any:
+            return func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0)
+
+        waiting = job.c.status == "waiting"
+        counts = self.execute(
+            select(
+                job.c.queue,
+                count(job.c.status == "active").label("active"),
+                count(waiting, job.c.run_at <= now).label("waiting"),
+                count(waiting, job.c.run_at > now).label("delayed"),
+                count(job.c.status == "failed").label("failed"),
+            ).group_by(job.c.queue)
+        ).all()
+        by_queue = {row.queue: row for row in counts}
+        flags = {row.name: row for row in self.execute(select(job_queue)).all()}
+        states: dict[str, QueueState] = {}
+        for name in set(by_queue) | set(flags):
+            row = by_queue.get(name)
+            flag = flags.get(name)
+            states[name] = QueueState(
+                name=name,
+                active=int(row.active) if row else 0,
+                waiting=int(row.waiting) if row else 0,
+                delayed=int(row.delayed) if row else 0,
+                failed=int(row.failed) if row else 0,
+                completed=int(flag.completed) if flag else 0,
+                is_paused=bool(flag.is_paused) if flag else False,
+            )
+        return states
+
+    def set_paused(self, queue: str, paused: bool) -> None:
+        """Pause or resume a queue: a paused queue keeps its jobs but no worker claims them."""
+        statement = self._insert()(job_queue).values(name=queue, is_paused=paused, completed=0)
+        self.execute(statement.on_conflict_do_update(index_elements=["name"], set_={"is_paused": paused}))
+
+    def empty(self, queue: str) -> int:
+        """Delete the waiting and delayed jobs of a queue (running and failed ones stay)."""
+        affected = self._affected(delete(job).where(job.c.queue == queue, job.c.status == "waiting"))
+        return affected
+
+    def clear_failed(self, queue: str) -> int:
+        """Delete the failed jobs of a queue."""
+        affected = self._affected(delete(job).where(job.c.queue == queue, job.c.status == "failed"))
+        return affected

@@ -216,3 +216,95 @@ class SystemConfigDto(g.SystemConfigDto):
     map: SystemConfigMapDto
     oauth: SystemConfigOAuthDto
     server: SystemConfigServerDto
+
+
+# --- Timeline: the query parameters of upstream's TimeBucketDto and TimeBucketAssetDto ---
+
+from uuid import UUID  # noqa: E402
+
+from pydantic import BaseModel, ConfigDict  # noqa: E402
+
+
+class TimeBucketDto(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    album_id: Annotated[UUID | None, Field(alias="albumId")] = None
+    is_favorite: Annotated[bool | None, Field(alias="isFavorite")] = None
+    is_trashed: Annotated[bool | None, Field(alias="isTrashed")] = None
+    key: str | None = None
+    order: g.AssetOrder | None = None
+    person_id: Annotated[UUID | None, Field(alias="personId")] = None
+    tag_id: Annotated[UUID | None, Field(alias="tagId")] = None
+    user_id: Annotated[UUID | None, Field(alias="userId")] = None
+    visibility: g.AssetVisibility | None = None
+    with_partners: Annotated[bool | None, Field(alias="withPartners")] = None
+    with_stacked: Annotated[bool | None, Field(alias="withStacked")] = None
+
+
+class TimeBucketAssetDto(TimeBucketDto):
+    # Accepted and ignored, as upstream 1.134 does.
+    page: Annotated[int | None, Field(ge=1, json_schema_extra={"type": "number"})] = None
+    page_size: Annotated[int | None, Field(alias="pageSize", ge=1, json_schema_extra={"type": "number"})] = None
+    time_bucket: Annotated[str, Field(alias="timeBucket")]
+
+
+# --- Assets (media): multipart text fields and the upload checks ---
+
+from pydantic import Strict  # noqa: E402
+
+
+def _upload_flag(value: Any) -> Any:
+    # Multipart fields are text: upstream's @ValidateBoolean takes "true"/"false"; the Python SDK sends "True".
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return value
+
+
+UploadFlag = Annotated[bool, BeforeValidator(_upload_flag), Strict()]
+# Required by v1.134; later clients (CLI 3.x) leave them out and the server fills them in.
+DeviceText = Annotated[NotEmpty | None, _not_null("must be a string")]
+
+
+class AssetMediaCreateDto(g.AssetMediaCreateDto):
+    """The text fields of an upload; the file parts are streamed to disk before these are validated."""
+
+    asset_data: Annotated[Any, Field(alias="assetData", exclude=True)] = None
+    sidecar_data: Annotated[Any, Field(alias="sidecarData", exclude=True)] = None
+    device_asset_id: Annotated[DeviceText, Field(alias="deviceAssetId")] = None  # type: ignore[assignment]
+    device_id: Annotated[DeviceText, Field(alias="deviceId")] = None  # type: ignore[assignment]
+    is_favorite: Annotated[UploadFlag | None, Field(alias="isFavorite")] = None
+    # Later API versions let the client name the file apart from the part's file name.
+    filename: NotEmpty | None = None
+
+
+class AssetMediaReplaceDto(g.AssetMediaReplaceDto):
+    """The text fields of a replacement upload."""
+
+    asset_data: Annotated[Any, Field(alias="assetData", exclude=True)] = None
+    device_asset_id: Annotated[DeviceText, Field(alias="deviceAssetId")] = None  # type: ignore[assignment]
+    device_id: Annotated[DeviceText, Field(alias="deviceId")] = None  # type: ignore[assignment]
+    filename: NotEmpty | None = None
+
+
+class AssetBulkUploadCheckItem(g.AssetBulkUploadCheckItem):
+    checksum: Annotated[NotEmpty, Field(description="base64 or hex encoded sha1 hash")]
+    id: NotEmpty
+
+
+class AssetBulkUploadCheckDto(g.AssetBulkUploadCheckDto):
+    assets: list[AssetBulkUploadCheckItem]  # type: ignore[assignment]
+
+
+def _not_empty_list(value: list[str]) -> list[str]:
+    if not value:
+        raise PydanticCustomError("not_empty", "should not be empty")
+    return value
+
+
+class CheckExistingAssetsDto(g.CheckExistingAssetsDto):
+    device_asset_ids: Annotated[
+        list[NotEmpty],
+        AfterValidator(_not_empty_list),
+        Field(alias="deviceAssetIds", json_schema_extra={"minItems": 1}),
+    ]
+    device_id: Annotated[NotEmpty, Field(alias="deviceId")]

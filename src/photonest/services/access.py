@@ -74,3 +74,44 @@ def _own_notifications(repos: Repositories, auth: Auth, ids: set[UUID]) -> set[U
 def _partners_sharing_with_me(repos: Repositories, auth: Auth, ids: set[UUID]) -> set[UUID]:
     # The ids are the users who share with the caller: only the receiving side sets `inTimeline`.
     return repos.partners.list_ids_sharing_with(auth.user_id, ids)
+
+
+# --- assets (upstream `checkOtherAccess` / `checkSharedLinkAccess` for asset.*) ---
+
+
+def _own_assets(repos: Repositories, auth: Auth, ids: set[UUID]) -> set[UUID]:
+    return repos.assets.owned_ids(auth.user_id, ids, with_locked=auth.has_elevated_permission)
+
+
+def _own_or_partner_assets(repos: Repositories, auth: Auth, ids: set[UUID]) -> set[UUID]:
+    owned = _own_assets(repos, auth, ids)
+    rest = ids - owned
+    return owned | repos.assets.partner_ids(auth.user_id, rest) if rest else owned
+
+
+@rule(Permission.ASSET_READ, Permission.ASSET_VIEW, Permission.ASSET_DOWNLOAD)
+def _readable_assets(repos: Repositories, auth: Auth, ids: set[UUID]) -> set[UUID]:
+    # Album members join here once albums exist (upstream checks owner, album, then partner).
+    return _own_or_partner_assets(repos, auth, ids)
+
+
+@rule(Permission.ASSET_SHARE)
+def _shareable_assets(repos: Repositories, auth: Auth, ids: set[UUID]) -> set[UUID]:
+    return _own_or_partner_assets(repos, auth, ids)
+
+
+@rule(Permission.ASSET_UPDATE, Permission.ASSET_DELETE)
+def _owned_assets(repos: Repositories, auth: Auth, ids: set[UUID]) -> set[UUID]:
+    return _own_assets(repos, auth, ids)
+
+
+@rule(Permission.ASSET_UPLOAD)
+def _upload_as_self(repos: Repositories, auth: Auth, ids: set[UUID]) -> set[UUID]:
+    # The id is the caller's own user id: uploads need no object, only the right to upload.
+    return ids & {auth.user_id}
+
+
+@rule(Permission.ASSET_UPLOAD, shared_link=True)
+def _upload_through_link(repos: Repositories, auth: Auth, ids: set[UUID]) -> set[UUID]:
+    link = auth.shared_link
+    return ids if link is not None and link.allow_upload else set()

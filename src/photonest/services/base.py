@@ -9,6 +9,7 @@ from photonest.config.env import Settings
 from photonest.config.system_config import ConfigDict, build_config
 from photonest.events.bus import ClientEvent, EventBus
 from photonest.jobs.names import JOB_QUEUE, JobName
+from photonest.media.toolkit import MediaToolkit
 from photonest.repositories import Repositories
 from photonest.storage.layout import StorageLayout
 
@@ -24,6 +25,7 @@ class ServiceContext:
     bus: EventBus
     storage: StorageLayout
     file_config: ConfigDict | None = None
+    media: MediaToolkit | None = None
 
 
 class BaseService:
@@ -50,6 +52,13 @@ class BaseService:
         """Queue a job in the current transaction: it exists only if the transaction commits."""
         self.repos.jobs.enqueue(JOB_QUEUE[name].value, name.value, data or {}, **options)
         self.repos.uow.after_commit(self.ctx.bus.jobs_queued)
+
+    @property
+    def media(self) -> MediaToolkit:
+        """The media tools; only workers have them."""
+        if self.ctx.media is None:
+            raise RuntimeError("Media tools are not available in this context")
+        return self.ctx.media
 
     def after_commit(self, action: Any) -> None:
         self.repos.uow.after_commit(action)

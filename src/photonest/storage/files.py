@@ -6,25 +6,32 @@ import hashlib
 import logging
 import os
 import shutil
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+from anyio import to_thread
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 log = logging.getLogger(__name__)
 
+# How much of a streamed body is handed to the parser at once.
+FEED_BYTES = 1024 * 1024
+
 
 @dataclass(frozen=True)
 class ServedFile:
-    """A file to answer a request with."""
+    """A file to answer a request with; `file_name` is offered in an inline Content-Disposition."""
 
     path: Path
     content_type: str
     cache_control: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    file_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -185,6 +192,36 @@ class MultipartFileReceiver:
             self._sink = None
         elif not self._is_file:
             self.fields[self._name] = self._value.decode("utf-8", "replace")
+
+
+async def receive_into(receiver: MultipartFileReceiver, body: AsyncIterable[bytes]) -> None:
+    """Feed a streamed body to the receiver, parsing and writing off the event loop; any failure removes its files.
+
+    Chunks are gathered up to FEED_BYTES before each hop to a worker thread, so memory stays bounded by that.
+    """
+    pending: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in body:
+            pending.append(chunk)
+            size += len(chunk)
+            if size >= FEED_BYTES:
+                data, pending, size = b"".join(pending), [], 0
+                await to_thread.run_sync(receiver.feed, data)
+        if pending:
+            await to_thread.run_sync(receiver.feed, b"".join(pending))
+        await to_thread.run_sync(receiver.finish)
+    except BaseException:
+        receiver.abort()
+        raise
+
+
+def set_modified_time(path: Path, when: datetime) -> None:
+    """Give a stored file the client's modification time, as upstream's `utimes` after an upload."""
+    try:
+        os.utime(path, (time.time(), when.timestamp()))
+    except OSError:
+        log.warning("Unable to set the modification time of %s", path)
 
 
 def remove_file(path: str | Path, root: Path) -> bool:
