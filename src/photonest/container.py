@@ -40,14 +40,15 @@ class Container:
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.engine)
 
-    def context(self, uow: UnitOfWork) -> ServiceContext:
+    def context(self, uow: UnitOfWork, *, with_media: bool = False) -> ServiceContext:
+        """The services' world for one unit of work; jobs get the media tools too."""
         return ServiceContext(
             repos=Repositories(uow),
             settings=self.settings,
             bus=self.bus,
             storage=self.storage,
             file_config=self.file_config,
-            media=self.media,
+            media=self.media_toolkit() if with_media else self.media,
         )
 
     def media_toolkit(self) -> MediaToolkit:

@@ -182,7 +182,7 @@ class Worker:
             return
         try:
             with self._container.unit_of_work() as uow:
-                ctx = self._container.context(uow)
+                ctx = self._container.context(uow, with_media=True)
                 status = handler(ctx, dict(job.data))
                 service = JobService(ctx)
                 if status == JobStatus.FAILED:
