@@ -89,7 +89,7 @@ def create_app(
         stop_workers = start_worker_thread(container) if run_workers else None
         yield
         if stop_workers is not None:
-            stop_workers.set()
+            stop_workers()
         container.close()
 
     app = FastAPI(

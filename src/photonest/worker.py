@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from types import FrameType
 
 from photonest.container import Container
@@ -13,6 +14,9 @@ from photonest.jobs.runner import Worker, WorkerOptions
 from photonest.jobs.schedule import Scheduler
 
 log = logging.getLogger(__name__)
+
+# How long shutdown waits for running jobs to finish (they go back to waiting otherwise).
+STOP_TIMEOUT = 30.0
 
 
 def run_worker(
@@ -43,8 +47,14 @@ def _stop_on_signals(stop: threading.Event) -> None:
     signal.signal(signal.SIGINT, handle)
 
 
-def start_worker_thread(container: Container) -> threading.Event:
-    """Run the worker in a daemon thread of the serving process; set the event to stop it."""
+def start_worker_thread(container: Container) -> Callable[[], None]:
+    """Run the worker in a daemon thread of the serving process; the returned function stops it and waits."""
     stop = threading.Event()
-    threading.Thread(target=run_worker, args=(container, stop), name="photonest-worker", daemon=True).start()
-    return stop
+    thread = threading.Thread(target=run_worker, args=(container, stop), name="photonest-worker", daemon=True)
+    thread.start()
+
+    def stop_and_wait() -> None:
+        stop.set()
+        thread.join(STOP_TIMEOUT)
+
+    return stop_and_wait

@@ -135,3 +135,23 @@ def test_force_delete_removes_row_and_files(api: Api, container: Container, owne
     with container.unit_of_work() as uow:
         assert Repositories(uow).assets.get(asset.id) is None
     assert not any(p.exists() for p in paths)
+
+
+def test_slow_media_work_holds_no_database_lock(
+    container: Container, owner: Caller, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asset = _upload(container, owner, ASSETS / "formats/png/density_plot.png")
+    toolkit = container.media_toolkit()
+    real = toolkit.images.generate
+    writes: list[str] = []
+
+    def generate(*args: Any, **kwargs: Any) -> Any:
+        # Another writer during the decode: on SQLite it would wait for (and time out on) a held write lock.
+        with container.unit_of_work() as uow:
+            Repositories(uow).system_metadata.set("probe", {"during": "thumbnails"})
+        writes.append("done")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(toolkit.images, "generate", generate)
+    _run(container, asset.id)
+    assert writes == ["done"]

@@ -33,6 +33,15 @@ class UnitOfWork:
         for action in actions:
             action()
 
+    def release(self) -> None:
+        """Commit what was done so far and let the next statement open a new transaction.
+
+        For jobs about to do slow work (decoding, transcoding) after their reads: on SQLite an open transaction
+        holds the database's write lock, which would stall every other writer meanwhile.
+        """
+        self.commit()
+        self.close()
+
     def rollback(self) -> None:
         self._after_commit.clear()
         if self._connection is not None:

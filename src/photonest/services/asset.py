@@ -155,7 +155,8 @@ class AssetJobService(BaseService):
     def delete(self, asset_id: UUID, *, delete_on_disk: bool = True) -> JobStatus:
         asset = self.repos.assets.get(asset_id)
         if asset is None:
-            return JobStatus.FAILED
+            # Deleted before its job ran: nothing to do, not a failure.
+            return JobStatus.SKIPPED
         files = [f.path for f in self.repos.assets.get_files(asset.id)]
         files += [p for p in (asset.encoded_video_path, asset.sidecar_path) if p]
         if not asset.is_external:

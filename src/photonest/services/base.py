@@ -60,5 +60,9 @@ class BaseService:
             raise RuntimeError("Media tools are not available in this context")
         return self.ctx.media
 
+    def release_transaction(self) -> None:
+        """End the reads before slow file work so no database lock is held during it (see UnitOfWork.release)."""
+        self.repos.uow.release()
+
     def after_commit(self, action: Any) -> None:
         self.repos.uow.after_commit(action)

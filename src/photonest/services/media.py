@@ -30,7 +30,8 @@ class MediaService(BaseService):
         """Preview, thumbnail, optional full-size copy and thumbhash; announces a finished upload."""
         asset = self.repos.assets.get(asset_id)
         if asset is None:
-            return JobStatus.FAILED
+            # Deleted before its job ran: nothing to do, not a failure.
+            return JobStatus.SKIPPED
         if asset.visibility == g.AssetVisibility.HIDDEN.value:
             # Live-photo video parts are never shown on their own (upstream skips them too).
             return JobStatus.SKIPPED
@@ -40,12 +41,13 @@ class MediaService(BaseService):
         options = ImageOptions.from_config(config)
         targets = self._targets(asset, options)
         original = Path(asset.original_path)
+        exif = self.repos.assets.get_exif(asset_id) or {}
+        self.release_transaction()
         if asset.type == VIDEO:
             info = self.media.video.probe(original)
             frame = self.media.video.poster_frame(original, tonemap=config["ffmpeg"]["tonemap"], info=info)
             result = self.media.images.generate_from_image(frame, targets, options)
         else:
-            exif = self.repos.assets.get_exif(asset_id) or {}
             orientation = _orientation(exif.get("orientation"))
             result = self.media.images.generate(original, targets, options, orientation=orientation)
         self._store_files(asset, targets)
@@ -62,7 +64,7 @@ class MediaService(BaseService):
         """Transcode a video when the ffmpeg policy asks for it, into encoded-video/."""
         asset = self.repos.assets.get(asset_id)
         if asset is None or asset.type != VIDEO:
-            return JobStatus.FAILED if asset is None else JobStatus.SKIPPED
+            return JobStatus.SKIPPED
         config = self.get_config()
         original = Path(asset.original_path)
         try:
@@ -77,6 +79,7 @@ class MediaService(BaseService):
             return JobStatus.SKIPPED
         target = self.ctx.storage.nested_path(StorageFolder.ENCODED_VIDEO, asset.owner_id, f"{asset.id}.mp4")
         target.parent.mkdir(parents=True, exist_ok=True)
+        self.release_transaction()
         try:
             self.media.video.transcode(original, target, config, info)
         except VideoError:

@@ -29,8 +29,10 @@ class MetadataService(BaseService):
     def extract(self, asset_id: UUID, source: str | None = None) -> JobStatus:
         asset = self.repos.assets.get(asset_id)
         if asset is None:
-            return JobStatus.FAILED
+            # Deleted before its job ran: nothing to do, not a failure.
+            return JobStatus.SKIPPED
         original = Path(asset.original_path)
+        self.release_transaction()
         video = self._video_tags(original) if asset.type == VIDEO else None
         metadata = self.media.metadata.read(
             original,
@@ -55,7 +57,8 @@ class MetadataService(BaseService):
         """Write edited values to `<original>.xmp`, then read the asset again (upstream's sidecar-write)."""
         asset = self.repos.assets.get(UUID(data["id"]))
         if asset is None:
-            return JobStatus.FAILED
+            # Deleted before its job ran: nothing to do, not a failure.
+            return JobStatus.SKIPPED
         tags = SidecarTags(
             description=data.get("description"),
             date_time_original=data.get("dateTimeOriginal"),
