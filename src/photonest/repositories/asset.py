@@ -8,8 +8,6 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import case, delete, func, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from photonest.db.tables import asset, asset_exif, asset_file, asset_job_status, partner, user
 from photonest.records import Asset, AssetFile
@@ -83,8 +81,7 @@ class AssetRepository(Repository):
 
     def upsert_exif(self, asset_id: UUID, values: dict[str, Any]) -> None:
         """Insert or update the asset's EXIF row with the given columns."""
-        dialect_insert = pg_insert if self.db.dialect.name == "postgresql" else sqlite_insert
-        statement = dialect_insert(asset_exif).values(asset_id=asset_id, **values)
+        statement = self.upsert(asset_exif).values(asset_id=asset_id, **values)
         if values:
             statement = statement.on_conflict_do_update(index_elements=["asset_id"], set_=values)
         else:
@@ -96,16 +93,14 @@ class AssetRepository(Repository):
         return [AssetFile.from_row(r) for r in self.execute(query)]
 
     def upsert_file(self, asset_id: UUID, type_: str, path: str) -> None:
-        dialect_insert = pg_insert if self.db.dialect.name == "postgresql" else sqlite_insert
-        statement = dialect_insert(asset_file).values(asset_id=asset_id, type=type_, path=path)
+        statement = self.upsert(asset_file).values(asset_id=asset_id, type=type_, path=path)
         self.execute(statement.on_conflict_do_update(index_elements=["asset_id", "type"], set_={"path": path}))
 
     def delete_file(self, asset_id: UUID, type_: str) -> None:
         self.execute(delete(asset_file).where(asset_file.c.asset_id == asset_id, asset_file.c.type == type_))
 
     def upsert_job_status(self, asset_id: UUID, values: dict[str, Any]) -> None:
-        dialect_insert = pg_insert if self.db.dialect.name == "postgresql" else sqlite_insert
-        statement = dialect_insert(asset_job_status).values(asset_id=asset_id, **values)
+        statement = self.upsert(asset_job_status).values(asset_id=asset_id, **values)
         self.execute(statement.on_conflict_do_update(index_elements=["asset_id"], set_=values))
 
     def usage_by_user(self) -> dict[UUID, UsageByUser]:
@@ -160,9 +155,8 @@ class AssetRepository(Repository):
 
     def create_upload(self, values: dict[str, Any]) -> Asset | None:
         """Insert an uploaded asset; None when the owner already has an upload with this checksum."""
-        dialect_insert = pg_insert if self.db.dialect.name == "postgresql" else sqlite_insert
         statement = (
-            dialect_insert(asset)
+            self.upsert(asset)
             .values(**values)
             .on_conflict_do_nothing(
                 index_elements=[asset.c.owner_id, asset.c.checksum], index_where=asset.c.library_id.is_(None)

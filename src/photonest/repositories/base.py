@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Connection, Executable, Label, Result, Row, Table
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from photonest.db.unit_of_work import UnitOfWork
 
@@ -21,6 +23,10 @@ class Repository:
 
     def execute(self, statement: Executable, params: Any = None) -> Result[Any]:
         return self.db.execute(statement, params)
+
+    def upsert(self, table: Table) -> Any:
+        """An INSERT with `on_conflict_do_*` for this connection's database (both spell it the same way)."""
+        return (pg_insert if self.db.dialect.name == "postgresql" else sqlite_insert)(table)
 
 
 def prefixed(table: Table, prefix: str) -> list[Label[Any]]:

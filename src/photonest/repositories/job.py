@@ -8,8 +8,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Executable, and_, case, delete, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from photonest.db.dialects import job_sql
 from photonest.db.tables import job, job_queue
@@ -40,9 +38,6 @@ class JobRepository(Repository):
         """Run a DML statement; the number of rows it touched."""
         return int(self.db.execute(statement).rowcount)
 
-    def _insert(self) -> Any:
-        return pg_insert if self.db.dialect.name == "postgresql" else sqlite_insert
-
     def enqueue(
         self,
         queue: str,
@@ -67,7 +62,7 @@ class JobRepository(Repository):
         if job_key is None:
             self.execute(insert(job).values(**values))
         else:
-            self.execute(self._insert()(job).values(**values).on_conflict_do_nothing(index_elements=["job_key"]))
+            self.execute(self.upsert(job).values(**values).on_conflict_do_nothing(index_elements=["job_key"]))
         notify = job_sql(self.db.dialect.name).notify_jobs(queue)
         if notify is not None:
             self.execute(notify)
@@ -89,7 +84,7 @@ class JobRepository(Repository):
         ).first()
         if deleted is None:
             return False
-        statement = self._insert()(job_queue).values(name=deleted.queue, is_paused=False, completed=1)
+        statement = self.upsert(job_queue).values(name=deleted.queue, is_paused=False, completed=1)
         self.execute(
             statement.on_conflict_do_update(index_elements=["name"], set_={"completed": job_queue.c.completed + 1})
         )
@@ -185,7 +180,7 @@ class JobRepository(Repository):
 
     def set_paused(self, queue: str, paused: bool) -> None:
         """Pause or resume a queue: a paused queue keeps its jobs but no worker claims them."""
-        statement = self._insert()(job_queue).values(name=queue, is_paused=paused, completed=0)
+        statement = self.upsert(job_queue).values(name=queue, is_paused=paused, completed=0)
         self.execute(statement.on_conflict_do_update(index_elements=["name"], set_={"is_paused": paused}))
 
     def empty(self, queue: str) -> int:

@@ -6,8 +6,6 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from photonest.db.tables import system_metadata
 from photonest.repositories.base import Repository
@@ -33,8 +31,7 @@ class SystemMetadataRepository(Repository):
         return self.execute(select(system_metadata.c.value).where(system_metadata.c.key == key)).scalar()
 
     def set(self, key: str, value: Any) -> None:
-        dialect_insert = pg_insert if self.db.dialect.name == "postgresql" else sqlite_insert
-        statement = dialect_insert(system_metadata).values(key=key, value=value)
+        statement = self.upsert(system_metadata).values(key=key, value=value)
         self.execute(statement.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
 
     def delete(self, key: str) -> None:

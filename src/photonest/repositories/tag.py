@@ -6,8 +6,6 @@ from collections.abc import Iterable
 from uuid import UUID
 
 from sqlalchemy import delete, insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from photonest.db.tables import tag, tag_asset, tag_closure
 from photonest.repositories.base import Repository
@@ -40,5 +38,4 @@ class TagRepository(Repository):
         rows = [{"asset_id": asset_id, "tag_id": t} for t in set(tag_ids)]
         if not rows:
             return
-        dialect_insert = pg_insert if self.db.dialect.name == "postgresql" else sqlite_insert
-        self.execute(dialect_insert(tag_asset).on_conflict_do_nothing(), rows)
+        self.execute(self.upsert(tag_asset).on_conflict_do_nothing(), rows)

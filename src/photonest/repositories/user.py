@@ -8,8 +8,6 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import delete, exists, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from photonest.db.tables import asset, asset_exif, user, user_metadata
 from photonest.records import User
@@ -85,8 +83,7 @@ class UserRepository(Repository):
         return self.execute(query).scalar()
 
     def set_metadata(self, user_id: UUID, key: str, value: Any) -> None:
-        dialect_insert = pg_insert if self.db.dialect.name == "postgresql" else sqlite_insert
-        statement = dialect_insert(user_metadata).values(user_id=user_id, key=key, value=value)
+        statement = self.upsert(user_metadata).values(user_id=user_id, key=key, value=value)
         statement = statement.on_conflict_do_update(index_elements=["user_id", "key"], set_={"value": value})
         self.execute(statement)
 
