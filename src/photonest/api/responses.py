@@ -7,16 +7,7 @@ from typing import Any
 
 from fastapi.responses import JSONResponse
 
-
-def js_numbers(value: Any) -> Any:
-    """Integral floats as ints, everywhere in a JSON value (JSON.stringify prints 4.0 as 4)."""
-    if isinstance(value, float):
-        return int(value) if value.is_integer() else value
-    if isinstance(value, dict):
-        return {k: js_numbers(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [js_numbers(v) for v in value]
-    return value
+from photonest.schemas.types import js_numbers
 
 
 class JsJSONResponse(JSONResponse):

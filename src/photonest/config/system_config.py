@@ -177,17 +177,6 @@ def build_config(settings: Settings, overrides: ConfigDict | None) -> ConfigDict
     return config
 
 
-def js_numbers(value: Any) -> Any:
-    """Integral floats as ints, everywhere in a JSON value: JavaScript has one number type and prints 1.0 as 1."""
-    if isinstance(value, dict):
-        return {k: js_numbers(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [js_numbers(v) for v in value]
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
 def url_origin(url: str) -> str:
     """`new URL(url).origin`: scheme, host and non-default port; the input unchanged when it is not a URL."""
     try:

@@ -17,7 +17,6 @@ from photonest.config.system_config import (
     default_config,
     diff,
     is_valid_cron,
-    js_numbers,
     merge,
     storage_template_error,
 )
@@ -25,6 +24,7 @@ from photonest.errors import BadRequest
 from photonest.repositories.system_metadata import SystemMetadataKey
 from photonest.schemas import generated as g
 from photonest.schemas import requests as r
+from photonest.schemas.types import js_numbers
 from photonest.services.base import BaseService
 
 log = logging.getLogger(__name__)
