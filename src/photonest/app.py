@@ -14,20 +14,25 @@ from fastapi.openapi.utils import get_openapi
 
 from photonest import IMMICH_API_VERSION
 from photonest.api import (
+    activity,
+    album,
     api_key,
     asset,
     asset_media,
     auth,
     download,
     job,
+    memory,
     notification,
     notification_admin,
     partner,
     server,
     session,
+    shared_link,
     stack,
     system_config,
     system_metadata,
+    tag,
     timeline,
     trash,
     user,
@@ -47,6 +52,8 @@ from photonest.worker import start_worker_thread
 log = logging.getLogger(__name__)
 
 ROUTERS = [
+    activity.router,
+    album.router,
     api_key.router,
     # asset_media first: its fixed paths (/assets/exist, /assets/bulk-upload-check) precede /assets/{id}.
     asset_media.router,
@@ -54,14 +61,17 @@ ROUTERS = [
     auth.router,
     download.router,
     job.router,
+    memory.router,
     notification.router,
     notification_admin.router,
     partner.router,
     server.router,
     session.router,
+    shared_link.router,
     stack.router,
     system_config.router,
     system_metadata.router,
+    tag.router,
     timeline.router,
     trash.router,
     user.router,

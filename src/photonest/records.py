@@ -182,3 +182,70 @@ class Job(Record):
     run_at: datetime
     job_key: str | None
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class Album(Record):
+    id: UUID
+    owner_id: UUID
+    album_name: str
+    description: str
+    album_thumbnail_asset_id: UUID | None
+    is_activity_enabled: bool
+    order: str
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AlbumUser(Record):
+    album_id: UUID
+    user_id: UUID
+    role: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class SharedLink(Record):
+    id: UUID
+    user_id: UUID
+    key: bytes
+    type: str
+    description: str | None
+    password: str | None
+    album_id: UUID | None
+    expires_at: datetime | None
+    allow_upload: bool
+    allow_download: bool
+    show_exif: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Activity(Record):
+    id: UUID
+    album_id: UUID
+    user_id: UUID
+    asset_id: UUID | None
+    comment: str | None
+    is_liked: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Memory(Record):
+    id: UUID
+    owner_id: UUID
+    type: str
+    data: dict[str, Any]
+    is_saved: bool
+    memory_at: datetime
+    seen_at: datetime | None
+    show_at: datetime | None
+    hide_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None

@@ -326,3 +326,107 @@ job_queue = Table(
     Column("is_paused", Boolean, nullable=False, default=False),
     Column("completed", BigInteger, nullable=False, default=0),
 )
+
+album = Table(
+    "album",
+    metadata,
+    _id(),
+    Column("owner_id", Uuid, ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("album_name", String, nullable=False, default="Untitled Album"),
+    Column("description", Text, nullable=False, default=""),
+    Column("album_thumbnail_asset_id", Uuid, ForeignKey("asset.id", ondelete="SET NULL"), nullable=True, index=True),
+    Column("is_activity_enabled", Boolean, nullable=False, default=True),
+    Column("order", String, nullable=False, default="desc"),
+    _created(),
+    _updated(),
+    Column("deleted_at", UtcDateTime, nullable=True),
+)
+
+album_asset = Table(
+    "album_asset",
+    metadata,
+    Column("album_id", Uuid, ForeignKey("album.id", ondelete="CASCADE"), primary_key=True),
+    Column("asset_id", Uuid, ForeignKey("asset.id", ondelete="CASCADE"), primary_key=True, index=True),
+    _created(),
+)
+
+album_user = Table(
+    "album_user",
+    metadata,
+    Column("album_id", Uuid, ForeignKey("album.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Uuid, ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True),
+    Column("role", String, nullable=False, default="editor"),
+    _created(),
+    _updated(),
+)
+
+shared_link = Table(
+    "shared_link",
+    metadata,
+    _id(),
+    _user_fk(),
+    Column("key", LargeBinary, nullable=False, unique=True),
+    Column("type", String, nullable=False),
+    Column("description", String, nullable=True),
+    Column("password", String, nullable=True),
+    Column("album_id", Uuid, ForeignKey("album.id", ondelete="CASCADE"), nullable=True, index=True),
+    Column("expires_at", UtcDateTime, nullable=True),
+    Column("allow_upload", Boolean, nullable=False, default=False),
+    Column("allow_download", Boolean, nullable=False, default=True),
+    Column("show_exif", Boolean, nullable=False, default=True),
+    _created(),
+)
+
+shared_link_asset = Table(
+    "shared_link_asset",
+    metadata,
+    Column("shared_link_id", Uuid, ForeignKey("shared_link.id", ondelete="CASCADE"), primary_key=True),
+    Column("asset_id", Uuid, ForeignKey("asset.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+activity = Table(
+    "activity",
+    metadata,
+    _id(),
+    Column("album_id", Uuid, ForeignKey("album.id", ondelete="CASCADE"), nullable=False, index=True),
+    _user_fk(),
+    Column("asset_id", Uuid, ForeignKey("asset.id", ondelete="CASCADE"), nullable=True, index=True),
+    Column("comment", Text, nullable=True),
+    Column("is_liked", Boolean, nullable=False, default=False),
+    _created(),
+    _updated(),
+    # One like per user, album and asset (upstream `IDX_activity_like`).
+    Index(
+        "uq_activity_like",
+        "album_id",
+        "user_id",
+        "asset_id",
+        unique=True,
+        sqlite_where=text("is_liked"),
+        postgresql_where=text("is_liked"),
+    ),
+)
+
+memory = Table(
+    "memory",
+    metadata,
+    _id(),
+    Column("owner_id", Uuid, ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("type", String, nullable=False),
+    Column("data", Json, nullable=False),
+    Column("is_saved", Boolean, nullable=False, default=False),
+    Column("memory_at", UtcDateTime, nullable=False),
+    Column("seen_at", UtcDateTime, nullable=True),
+    Column("show_at", UtcDateTime, nullable=True),
+    Column("hide_at", UtcDateTime, nullable=True),
+    _created(),
+    _updated(),
+    Column("deleted_at", UtcDateTime, nullable=True),
+)
+
+memory_asset = Table(
+    "memory_asset",
+    metadata,
+    Column("memory_id", Uuid, ForeignKey("memory.id", ondelete="CASCADE"), primary_key=True),
+    Column("asset_id", Uuid, ForeignKey("asset.id", ondelete="CASCADE"), primary_key=True, index=True),
+)

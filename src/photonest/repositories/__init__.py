@@ -5,14 +5,19 @@ from __future__ import annotations
 from functools import cached_property
 
 from photonest.db.unit_of_work import UnitOfWork
+from photonest.repositories.access import AccessRepository
+from photonest.repositories.activity import ActivityRepository
+from photonest.repositories.album import AlbumRepository
 from photonest.repositories.api_key import ApiKeyRepository
 from photonest.repositories.asset import AssetRepository
 from photonest.repositories.asset_job import AssetJobRepository
 from photonest.repositories.download import DownloadRepository
 from photonest.repositories.job import JobRepository
+from photonest.repositories.memory import MemoryRepository
 from photonest.repositories.notification import NotificationRepository
 from photonest.repositories.partner import PartnerRepository
 from photonest.repositories.session import SessionRepository
+from photonest.repositories.shared_link import SharedLinkRepository
 from photonest.repositories.stack import StackRepository
 from photonest.repositories.system_metadata import SystemMetadataRepository
 from photonest.repositories.tag import TagRepository
@@ -92,3 +97,23 @@ class Repositories:
     @cached_property
     def asset_jobs(self) -> AssetJobRepository:
         return AssetJobRepository(self.uow)
+
+    @cached_property
+    def access(self) -> AccessRepository:
+        return AccessRepository(self.uow)
+
+    @cached_property
+    def albums(self) -> AlbumRepository:
+        return AlbumRepository(self.uow)
+
+    @cached_property
+    def shared_links(self) -> SharedLinkRepository:
+        return SharedLinkRepository(self.uow)
+
+    @cached_property
+    def activities(self) -> ActivityRepository:
+        return ActivityRepository(self.uow)
+
+    @cached_property
+    def memories(self) -> MemoryRepository:
+        return MemoryRepository(self.uow)

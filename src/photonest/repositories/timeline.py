@@ -11,7 +11,7 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, Select, String, and_, exists, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 
-from photonest.db.tables import asset, asset_exif, stack, tag, tag_asset, tag_closure
+from photonest.db.tables import asset, asset_exif, stack, tag_asset, tag_closure
 from photonest.repositories.base import Repository
 
 # Upstream's `withDefaultVisibility`: hidden (live-photo video parts) and locked assets stay out.
@@ -141,7 +141,3 @@ class TimelineRepository(Repository):
             .where(in_month, *timeline_conditions(f))
             .order_by(order, tiebreak)
         )
-
-    def tag_ids_owned(self, user_id: UUID, ids: set[UUID]) -> set[UUID]:
-        query = select(tag.c.id).where(tag.c.user_id == user_id, tag.c.id.in_(list(ids)))
-        return set(self.execute(query).scalars())

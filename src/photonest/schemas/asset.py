@@ -30,10 +30,13 @@ def map_asset(
     auth_user_id: Any = None,
     exif: dict[str, Any] | None = None,
     owner: User | None = None,
+    strip_metadata: bool = False,
 ) -> g.AssetResponseDto:
-    """The asset as clients see it, with EXIF and owner when given."""
+    """The asset as clients see it, with EXIF and owner when given; reduced as upstream for `strip_metadata`."""
     thumbhash = base64.b64encode(asset.thumbhash).decode() if asset.thumbhash else None
     duration = asset.duration or DEFAULT_DURATION
+    if strip_metadata:
+        return sanitized_asset(asset, thumbhash, duration)
     response = g.AssetResponseDto(
         id=str(asset.id),
         device_asset_id=asset.device_asset_id,
@@ -68,3 +71,22 @@ def map_asset(
     if owner is not None:
         response.owner = map_user(owner)
     return response
+
+
+def sanitized_asset(asset: Asset, thumbhash: str | None, duration: str) -> g.AssetResponseDto:
+    """Upstream's SanitizedAssetResponseDto for shared links without `showExif`: no names, paths, dates or EXIF.
+
+    Built without validation on purpose: the keys it leaves out are required in AssetResponseDto, and responses
+    serialise only the keys that were set.
+    """
+    fields: dict[str, Any] = {
+        "id": str(asset.id),
+        "type": g.AssetTypeEnum(asset.type),
+        "original_mime_type": lookup(asset.original_file_name) or None,
+        "thumbhash": thumbhash,
+        "local_date_time": asset.local_date_time,
+        "duration": duration,
+        "live_photo_video_id": str(asset.live_photo_video_id) if asset.live_photo_video_id else None,
+        "has_metadata": False,
+    }
+    return g.AssetResponseDto.model_construct(**fields)

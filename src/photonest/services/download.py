@@ -15,7 +15,6 @@ from photonest.errors import BadRequest
 from photonest.records import Auth
 from photonest.repositories.download import DownloadSize
 from photonest.schemas import generated as g
-from photonest.services import access_stack  # noqa: F401  (registers the timeline.download rule)
 from photonest.services.access import require_access
 from photonest.services.user import PreferencesMixin
 from photonest.storage.layout import StorageFolder

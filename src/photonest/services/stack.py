@@ -10,7 +10,6 @@ from photonest.records import Auth
 from photonest.repositories.stack import AssetWithExif, Stack
 from photonest.schemas import generated as g
 from photonest.schemas.asset import map_asset
-from photonest.services import access_stack  # noqa: F401  (registers the stack rules)
 from photonest.services.access import require_access
 from photonest.services.base import BaseService
 

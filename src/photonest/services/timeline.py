@@ -18,7 +18,6 @@ from photonest.records import Auth
 from photonest.repositories.timeline import TimelineFilter
 from photonest.schemas import generated as g
 from photonest.schemas import requests as r
-from photonest.services import access_stack  # noqa: F401  (registers the timeline, archive and tag rules)
 from photonest.services.access import require_access
 from photonest.services.base import BaseService
 

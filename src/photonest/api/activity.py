@@ -1,0 +1,7 @@
+"""Activities routes (`activity.controller.ts`)."""
+
+from __future__ import annotations
+
+from photonest.api.router import ApiRouter
+
+router = ApiRouter(prefix="/activities", tags=["Activities"])

@@ -1,0 +1,7 @@
+"""Albums routes (`album.controller.ts`)."""
+
+from __future__ import annotations
+
+from photonest.api.router import ApiRouter
+
+router = ApiRouter(prefix="/albums", tags=["Albums"])

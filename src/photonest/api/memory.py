@@ -1,0 +1,7 @@
+"""Memories routes (`memory.controller.ts`)."""
+
+from __future__ import annotations
+
+from photonest.api.router import ApiRouter
+
+router = ApiRouter(prefix="/memories", tags=["Memories"])
