@@ -10,6 +10,9 @@ Baselines measured in the same run, with the same files, chunk size and concurre
 - http: the same multipart bodies sent to a bare uvicorn ASGI app (own subprocess) that streams the body to disk
   with SHA-1 and fsync, without parsing, database or framework.
 
+For each level it also prints the CPU time (user + system) the receiving process spent per upload, server and bare
+HTTP receiver: on a machine shared with other work the ratio of those is steadier than the throughput ratio.
+
 Then memory: one 2 GB body streamed from a generator (never held by the client) while the server's RSS is sampled;
 it prints idle, peak and delta. Every upload gets its own JPEG comment segment, so no upload is a duplicate.
 
@@ -122,9 +125,12 @@ def post_upload(client: httpx.Client, url: str, filename: str, size: int, chunks
         raise RuntimeError(f"upload of {filename}: {response.status_code} {response.text[:300]}")
 
 
-def upload_all(url: str, key: str, files: list[Path], concurrency: int, tag: str) -> tuple[float, int]:
-    """Upload every file with `concurrency` clients; (seconds, bytes sent as file content)."""
+def upload_all(
+    url: str, key: str, files: list[Path], concurrency: int, tag: str, pid: int
+) -> tuple[float, int, float]:
+    """Upload every file with `concurrency` clients; (seconds, bytes sent as file content, receiver CPU seconds)."""
     local = threading.local()
+    receiver = psutil.Process(pid)
 
     def one(path: Path) -> int:
         if not hasattr(local, "client"):
@@ -133,10 +139,17 @@ def upload_all(url: str, key: str, files: list[Path], concurrency: int, tag: str
         post_upload(local.client, url, path.name, size, chunks())
         return size
 
+    cpu = cpu_seconds(receiver)
     start = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
         total = sum(pool.map(one, files))
-    return time.perf_counter() - start, total
+    return time.perf_counter() - start, total, cpu_seconds(receiver) - cpu
+
+
+def cpu_seconds(process: psutil.Process) -> float:
+    """User and system CPU time the process has used so far."""
+    times = process.cpu_times()
+    return float(times.user + times.system)
 
 
 def disk_baseline(files: list[Path], concurrency: int, folder: Path, tag: str) -> tuple[float, int]:
@@ -318,19 +331,22 @@ def main() -> None:
             for level in args.concurrency:
                 tag = f"level {level}"
                 disk_s, disk_bytes = disk_baseline(files, level, root / "disk", tag)
-                http_s, http_bytes = upload_all(f"{bare_origin}/upload", key, files, level, tag)
+                http_s, http_bytes, http_cpu = upload_all(f"{bare_origin}/upload", key, files, level, tag, bare.pid)
                 for stale in received.iterdir():
                     stale.unlink()
-                server_s, server_bytes = upload_all(f"{origin}/api/assets", key, files, level, tag)
+                server_s, server_bytes, server_cpu = upload_all(f"{origin}/api/assets", key, files, level, tag,
+                                                                server.pid)  # fmt: skip
                 rows.append((level, server_bytes / server_s / 1e6, len(files) / server_s, http_bytes / http_s / 1e6,
-                             disk_bytes / disk_s / 1e6))  # fmt: skip
+                             disk_bytes / disk_s / 1e6, 1000 * server_cpu / len(files),
+                             1000 * http_cpu / len(files)))  # fmt: skip
             print()
             print("upload throughput (same files, same chunk size; ratio = server / baseline)")
             print(f"{'clients':>7} {'server MB/s':>12} {'assets/s':>9} {'http MB/s':>10} {'disk MB/s':>10} "
-                  f"{'vs http':>8} {'vs disk':>8}")  # fmt: skip
-            for level, server_mb, assets, http_mb, disk_mb in rows:
+                  f"{'vs http':>8} {'vs disk':>8} {'CPU ms/upload server':>21} {'http':>5}")  # fmt: skip
+            for level, server_mb, assets, http_mb, disk_mb, server_ms, http_ms in rows:
                 print(f"{level:>7} {server_mb:>12.1f} {assets:>9.1f} {http_mb:>10.1f} {disk_mb:>10.1f} "
-                      f"{server_mb / http_mb:>8.0%} {server_mb / disk_mb:>8.0%}")  # fmt: skip
+                      f"{server_mb / http_mb:>8.0%} {server_mb / disk_mb:>8.0%} {server_ms:>21.1f} "
+                      f"{http_ms:>5.1f}")  # fmt: skip
 
             if args.big_mb:
                 measure_memory(origin, key, server.pid, args.big_mb, rss_started)

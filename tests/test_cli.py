@@ -91,3 +91,14 @@ def test_invalid_config_file_stops_with_a_message(data: Path, tmp_path: Path) ->
         timeout=60,
     )
     assert result.returncode == 2 and "crf" in result.stderr
+
+
+def test_access_log_lines_lose_their_query_strings() -> None:
+    import logging
+
+    from photonest.__main__ import HideQueryStrings
+
+    args = ("127.0.0.1:5000", "GET", "/api/assets/x/thumbnail?key=secret&password=pw", "1.1", 200)
+    record = logging.LogRecord("uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d', args, None)
+    assert HideQueryStrings().filter(record)
+    assert record.getMessage() == '127.0.0.1:5000 - "GET /api/assets/x/thumbnail HTTP/1.1" 200'

@@ -69,8 +69,21 @@ def _serve(settings: Settings, _: argparse.Namespace) -> int:
     container = build_container(settings)
     container.start()  # migrations and config checks fail here, before the port is opened
     app = create_app(settings, container, run_migrations=False, run_workers="microservices" in settings.workers)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", proxy_headers=True)
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info", proxy_headers=True)
+    server = uvicorn.Server(config)  # the Config has set up uvicorn's loggers by now
+    logging.getLogger("uvicorn.access").addFilter(HideQueryStrings())
+    server.run()
     return 0
+
+
+class HideQueryStrings(logging.Filter):
+    """Drop query strings from access-log lines: they can carry shared-link keys, passwords and API keys."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = (*args[:2], args[2].split("?", 1)[0], *args[3:])
+        return True
 
 
 def _worker(settings: Settings, _: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import re
 import secrets
 
@@ -37,3 +38,18 @@ def check_password(password: str, hashed: str | None) -> bool:
         return bcrypt.checkpw(password.encode()[:72], hashed.encode())
     except ValueError:
         return False
+
+
+def random_bytes(size: int) -> bytes:
+    return secrets.token_bytes(size)
+
+
+def sign(secret: bytes, message: str) -> str:
+    """base64url(HMAC-SHA256(secret, message)) without padding."""
+    digest = hmac.new(secret, message.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def same_secret(given: str, expected: str) -> bool:
+    """Compare two secrets in time independent of where they differ."""
+    return hmac.compare_digest(given.encode(), expected.encode())

@@ -6,9 +6,10 @@ Registered before `api/asset.py`, so that `/assets/statistics` and the like are 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from typing import Annotated, Any
+from functools import partial
+from typing import Annotated, Any, TypeVar
 from urllib.parse import parse_qsl, urlencode
 from uuid import UUID
 
@@ -16,6 +17,7 @@ from fastapi import Depends, Header, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from photonest.api.deps import authenticated, get_container, service
@@ -43,6 +45,7 @@ CHECKSUM_HELP = "sha1 checksum that can be used for duplicate detection before t
 # One dependency object per route guard, so that the receiving dependency and the handler share one resolution.
 UPLOADER = authenticated(P.ASSET_UPLOAD, shared_link=True)
 REPLACER = authenticated(P.ASSET_UPDATE, shared_link=True)
+T = TypeVar("T")
 
 
 def _multipart(component: str, description: str | None = None) -> dict[str, Any]:
@@ -61,6 +64,12 @@ def _own_transaction(request: Request) -> Iterator[AssetMediaService]:
     container = get_container(request)
     with container.unit_of_work() as uow:
         yield AssetMediaService(container.context(uow))
+
+
+def _store(request: Request, action: Callable[[AssetMediaService], T]) -> T:
+    """Run a service call in a transaction of its own, committed (events sent) before the answer."""
+    with _own_transaction(request) as svc:
+        return action(svc)
 
 
 @asynccontextmanager
@@ -113,8 +122,9 @@ async def receive_asset_upload(
     auth: Auth = UPLOADER,
 ) -> AsyncIterator[ReceivedUpload | g.AssetMediaResponseDto]:
     """The upload body, or at once the duplicate answer for a checksum the caller already has (body unread)."""
-    with _own_transaction(request) as svc:
-        duplicate = svc.find_upload_duplicate(auth, checksum)
+    find = partial(_store, request, lambda svc: svc.find_upload_duplicate(auth, checksum))
+    # Without a checksum there is nothing to look up, only the upload right to check: no hop off the event loop.
+    duplicate = await run_in_threadpool(find) if checksum else find()
     if duplicate is not None:
         yield duplicate
         return
@@ -154,13 +164,18 @@ def _media(request: Request, result: ServedFile | MediaRedirect) -> Response:
     response_model=g.AssetMediaResponseDto,
     openapi_extra=_multipart("AssetMediaCreateDto", "Asset Upload Information"),
 )
-def upload_asset(
+async def upload_asset(
+    request: Request,
     response: Response,
     received: ReceivedUpload | g.AssetMediaResponseDto = Depends(receive_asset_upload, scope="function"),
     auth: Auth = UPLOADER,
-    svc: AssetMediaService = service(AssetMediaService),
 ) -> g.AssetMediaResponseDto:
-    result = received if isinstance(received, g.AssetMediaResponseDto) else svc.upload_asset(auth, received)
+    # One hop to a worker thread for the whole transaction (a sync handler with service dependencies takes six).
+    result: g.AssetMediaResponseDto
+    if isinstance(received, ReceivedUpload):
+        result = await run_in_threadpool(_store, request, lambda svc: svc.upload_asset(auth, received))
+    else:
+        result = received
     # A duplicate answers 200, as every client expects (not in the spec's responses).
     response.status_code = 201 if result.status == g.AssetMediaStatus.CREATED else 200
     return result
@@ -242,13 +257,16 @@ def download_asset(
     summary="replaceAsset",
     description="Replace the asset with new file, without changing its id",
 )
-def replace_asset(
+async def replace_asset(
+    request: Request,
     id: UUID,
     received: ReceivedUpload = Depends(receive_asset_replacement, scope="function"),
     auth: Auth = REPLACER,
-    svc: AssetMediaService = service(AssetMediaService),
 ) -> g.AssetMediaResponseDto:
-    return svc.replace_asset(auth, id, received)
+    replaced: g.AssetMediaResponseDto = await run_in_threadpool(
+        _store, request, lambda svc: svc.replace_asset(auth, id, received)
+    )
+    return replaced
 
 
 @router.get(

@@ -69,9 +69,10 @@ def authenticated(permission: Permission | None = None, *, admin: bool = False, 
     ) -> Auth:
         credentials = credentials_from(request.headers, request.query_params, request.cookies)
         container = get_container(request)
-        # A transaction of its own, committed at once: on SQLite the request's transaction holds the write lock,
-        # and it should not be taken before a streamed upload body has been read.
-        with container.unit_of_work() as uow:
+        # Apart from the request's transaction, which on SQLite holds the write lock and must not be taken before
+        # a streamed upload body has been read. Autocommit: each lookup is one statement (a session or key with its
+        # user), and the session touch is a lone idempotent update, so no snapshot or write lock is needed.
+        with UnitOfWork(container.engine, autocommit=True) as uow:
             auth = AuthService(container.context(uow)).authenticate(credentials, route)
         request.state.auth = auth
         return auth

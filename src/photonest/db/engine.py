@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+
+# Execution option of a SQLite connection whose statements each commit on their own (see UnitOfWork autocommit).
+SQLITE_AUTOCOMMIT = "photonest_sqlite_autocommit"
 
 
 def create_db_engine(url: str) -> Engine:
@@ -18,9 +21,16 @@ def create_db_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         # Let SQLAlchemy, not pysqlite, open transactions, so BEGIN IMMEDIATE can be issued.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        event.listen(engine, "begin", _begin_immediate)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _begin_immediate(conn: Connection) -> None:
+    # Taking the write lock up front: a deferred transaction that reads first and writes later fails at once
+    # (SQLITE_BUSY, no busy wait) when another connection committed in between.
+    if not conn.get_execution_options().get(SQLITE_AUTOCOMMIT):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

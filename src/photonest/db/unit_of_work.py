@@ -3,23 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from photonest.db.engine import SQLITE_AUTOCOMMIT
+
 
 class UnitOfWork:
-    """A connection in a transaction, committed once, plus actions to run after the commit."""
+    """A connection in a transaction, committed once, plus actions to run after the commit.
 
-    def __init__(self, engine: Engine) -> None:
+    With `autocommit`, every statement commits on its own instead: for short lookups whose statements need no
+    common snapshot (authentication), so that on SQLite they neither wait for nor hold the database's write lock.
+    """
+
+    def __init__(self, engine: Engine, *, autocommit: bool = False) -> None:
         self._engine = engine
+        self._autocommit = autocommit
         self._connection: Connection | None = None
         self._after_commit: list[Callable[[], None]] = []
 
     @property
     def connection(self) -> Connection:
         if self._connection is None:
-            self._connection = self._engine.connect()
-            self._connection.begin()
+            connection = self._engine.connect()
+            if self._autocommit:
+                connection.execution_options(**_autocommit_options(connection))
+            connection.begin()
+            self._connection = connection
         return self._connection
 
     def after_commit(self, action: Callable[[], None]) -> None:
@@ -63,3 +74,10 @@ class UnitOfWork:
                 self.rollback()
         finally:
             self.close()
+
+
+def _autocommit_options(connection: Connection) -> dict[str, Any]:
+    if connection.dialect.name == "sqlite":
+        # pysqlite runs without implicit transactions already (engine.py): only BEGIN IMMEDIATE is left out.
+        return {SQLITE_AUTOCOMMIT: True}
+    return {"isolation_level": "AUTOCOMMIT"}

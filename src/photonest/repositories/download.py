@@ -8,7 +8,7 @@ from uuid import UUID
 
 from sqlalchemy import ColumnElement, Select, func, select
 
-from photonest.db.tables import asset, asset_exif
+from photonest.db.tables import album_asset, asset, asset_exif
 from photonest.repositories.base import Repository
 from photonest.repositories.timeline import DEFAULT_VISIBILITIES
 
@@ -56,6 +56,12 @@ class DownloadRepository(Repository):
         """The sizes of the user's timeline and archived assets, oldest first."""
         query = self._sizes(asset.c.owner_id == owner_id, asset.c.visibility.in_(DEFAULT_VISIBILITIES))
         query = query.order_by(asset.c.local_date_time, asset.c.id)
+        return [DownloadSize(r.id, r.live_photo_video_id, r.original_path, int(r.size)) for r in self.execute(query)]
+
+    def sizes_in_album(self, album_id: UUID) -> list[DownloadSize]:
+        """The sizes of the album's (not trashed) assets, oldest first."""
+        query = self._sizes().join(album_asset, album_asset.c.asset_id == asset.c.id)
+        query = query.where(album_asset.c.album_id == album_id).order_by(asset.c.local_date_time, asset.c.id)
         return [DownloadSize(r.id, r.live_photo_video_id, r.original_path, int(r.size)) for r in self.execute(query)]
 
     def originals(self, ids: Iterable[UUID]) -> list[Original]:

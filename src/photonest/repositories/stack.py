@@ -61,6 +61,11 @@ class StackRepository(Repository):
         query = select(asset.c.id).where(asset.c.stack_id.in_(list(stack_ids)), asset.c.deleted_at.is_(None))
         return set(self.execute(query).scalars())
 
+    def all_member_ids(self, stack_id: UUID) -> list[UUID]:
+        """The ids of every asset of the stack, trashed ones included, oldest first."""
+        query = select(asset.c.id).where(asset.c.stack_id == stack_id).order_by(asset.c.local_date_time, asset.c.id)
+        return list(self.execute(query).scalars())
+
     def list_members(self, stack_ids: Iterable[UUID]) -> dict[UUID, list[AssetWithExif]]:
         """The visible (not trashed, archive or timeline) assets of each stack, primary first, then by date."""
         ids = list(stack_ids)

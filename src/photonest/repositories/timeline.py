@@ -11,7 +11,7 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, Select, String, and_, exists, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 
-from photonest.db.tables import asset, asset_exif, stack, tag_asset, tag_closure
+from photonest.db.tables import album_asset, asset, asset_exif, stack, tag_asset, tag_closure
 from photonest.repositories.base import Repository
 
 # Upstream's `withDefaultVisibility`: hidden (live-photo video parts) and locked assets stay out.
@@ -27,6 +27,7 @@ class TimelineFilter:
     is_trashed: bool | None = None
     visibility: str | None = None
     tag_id: UUID | None = None
+    album_id: UUID | None = None
     with_stacked: bool = False
     descending: bool = True
 
@@ -77,6 +78,12 @@ def timeline_conditions(f: TimelineFilter) -> list[ColumnElement[bool]]:
             or_(tag_asset.c.tag_id == f.tag_id, tag_asset.c.tag_id.in_(descendants)),
         )
         conditions.append(exists(tagged))
+    if f.album_id is not None:
+        # Answered from the album_asset primary key (album_id, asset_id).
+        in_album = select(album_asset.c.asset_id).where(
+            album_asset.c.album_id == f.album_id, album_asset.c.asset_id == asset.c.id
+        )
+        conditions.append(exists(in_album))
     return conditions
 
 

@@ -194,6 +194,8 @@ rule(Permission.TIMELINE_DOWNLOAD, Permission.ARCHIVE_READ)(_own_timeline)
 
 
 # --- shared-link callers: never more than the link's album or assets, and never the owner's other powers ---
+# (v1.134 lets a link share any of its owner's assets; here only what the link already shows, which includes what
+# was uploaded through it.)
 
 
 def _link_id(auth: Auth) -> UUID:
@@ -201,7 +203,7 @@ def _link_id(auth: Auth) -> UUID:
     return auth.shared_link.id
 
 
-@rule(Permission.ASSET_READ, Permission.ASSET_VIEW, shared_link=True)
+@rule(Permission.ASSET_READ, Permission.ASSET_VIEW, Permission.ASSET_SHARE, shared_link=True)
 def _link_assets(repos: Repositories, auth: Auth, ids: set[UUID]) -> set[UUID]:
     return repos.access.asset_link_ids(_link_id(auth), ids)
 

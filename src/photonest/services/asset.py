@@ -13,6 +13,7 @@ from photonest.jobs.names import JobName, JobStatus
 from photonest.records import Asset, Auth
 from photonest.schemas import generated as g
 from photonest.schemas.asset import map_asset
+from photonest.schemas.tag import map_tag
 from photonest.services.access import require_access
 from photonest.services.base import BaseService
 from photonest.storage.files import remove_file
@@ -32,7 +33,10 @@ class AssetService(BaseService):
 
     def get(self, auth: Auth, asset_id: UUID) -> g.AssetResponseDto:
         require_access(self.repos, auth, P.ASSET_READ, [asset_id])
-        return self._map(auth, self._find(asset_id))
+        asset = self._find(asset_id)
+        if auth.shared_link is not None and not auth.shared_link.show_exif:
+            return map_asset(asset, auth_user_id=auth.user_id, strip_metadata=True)
+        return self._map(auth, asset)
 
     def update(self, auth: Auth, asset_id: UUID, dto: g.UpdateAssetDto) -> g.AssetResponseDto:
         require_access(self.repos, auth, P.ASSET_UPDATE, [asset_id])
@@ -122,8 +126,12 @@ class AssetService(BaseService):
             self.emit("on_asset_hidden", str(motion.owner_id), str(motion.id))
 
     def _map(self, auth: Auth, asset: Asset) -> g.AssetResponseDto:
-        owner = self.repos.users.get(asset.owner_id, with_deleted=True)
-        return map_asset(asset, auth_user_id=auth.user_id, exif=self.repos.assets.get_exif(asset.id) or {}, owner=owner)
+        # Upstream leaves the owner out for shared-link viewers.
+        owner = None if auth.shared_link else self.repos.users.get(asset.owner_id, with_deleted=True)
+        exif = self.repos.assets.get_exif(asset.id) or {}
+        response = map_asset(asset, auth_user_id=auth.user_id, exif=exif, owner=owner)
+        response.tags = [map_tag(found) for found in self.repos.tags.list_by_asset(asset.id)]
+        return response
 
     def _find(self, asset_id: UUID) -> Asset:
         asset = self.repos.assets.get(asset_id)
@@ -162,7 +170,11 @@ class AssetJobService(BaseService):
         if not asset.is_external:
             files.append(asset.original_path)
         motion_id = asset.live_photo_video_id
+        self._leave_stack(asset)
+        albums = self.repos.albums.ids_containing(asset.id)
         self.repos.assets.delete(asset.id)
+        if albums:
+            self.repos.albums.update_thumbnails(albums)
         if motion_id is not None and not self.repos.asset_jobs.ids_referencing_motion(motion_id):
             self.queue_job(JobName.ASSET_DELETION, {"id": str(motion_id), "deleteOnDisk": delete_on_disk})
         self.repos.users.sync_usage(asset.owner_id)
@@ -170,6 +182,19 @@ class AssetJobService(BaseService):
         if delete_on_disk:
             self.queue_job(JobName.DELETE_FILES, {"files": files})
         return JobStatus.SUCCESS
+
+    def _leave_stack(self, asset: Asset) -> None:
+        """Hand the primary role to another member, or dissolve a stack that would keep fewer than two assets."""
+        if asset.stack_id is None:
+            return
+        stack = self.repos.stacks.get(asset.stack_id)
+        if stack is None or stack.primary_asset_id != asset.id:
+            return
+        others = [i for i in self.repos.stacks.all_member_ids(stack.id) if i != asset.id]
+        if len(others) >= 2:
+            self.repos.stacks.set_primary(stack.id, others[0])
+        else:
+            self.repos.stacks.delete_many([stack.id])
 
     def delete_expired_trash(self) -> JobStatus:
         """Queue the deletion of assets trashed longer ago than `trash.days` (nightly)."""

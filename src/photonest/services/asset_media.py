@@ -107,10 +107,11 @@ class AssetMediaService(BaseService):
         dto, file = upload.fields, upload.file
         assert isinstance(dto, r.AssetMediaCreateDto)
         self._require_quota(auth, file.size)
-        existing = self.repos.assets.get_upload_id_by_checksum(auth.user_id, file.sha1)
-        if existing is not None:
-            return self._discard(upload, existing)
         if dto.live_photo_video_id is not None:
+            # Linking changes the motion part, so a duplicate must be found first; otherwise the insert finds it.
+            existing = self.repos.assets.get_upload_id_by_checksum(auth.user_id, file.sha1)
+            if existing is not None:
+                return self._discard(upload, existing)
             self._before_link(auth, dto.live_photo_video_id)
         asset = self.repos.assets.create_upload(
             {
@@ -133,12 +134,15 @@ class AssetMediaService(BaseService):
             }
         )
         if asset is None:
-            # Another request stored the same file in the meantime (the unique index decided).
-            raced = self.repos.assets.get_upload_id_by_checksum(auth.user_id, file.sha1)
-            if raced is None:
+            # The owner has this file already (the unique index on owner and checksum decided, as upstream).
+            existing = self.repos.assets.get_upload_id_by_checksum(auth.user_id, file.sha1)
+            if existing is None:
                 raise RuntimeError("Error locating duplicate for checksum constraint")
-            return self._discard(upload, raced)
+            return self._discard(upload, existing)
         self._store_file_data(auth.user_id, asset.id, upload)
+        if auth.shared_link is not None:
+            # What is uploaded through a link becomes part of it, so its holder may then add it to the link's album.
+            self.repos.shared_links.add_assets(auth.shared_link.id, [asset.id])
         return _created(asset.id)
 
     def replace_asset(self, auth: Auth, asset_id: UUID, upload: ReceivedUpload) -> g.AssetMediaResponseDto:
@@ -225,7 +229,11 @@ class AssetMediaService(BaseService):
     def download_original(self, auth: Auth, asset_id: UUID) -> ServedFile:
         require_access(self.repos, auth, P.ASSET_DOWNLOAD, [asset_id])
         asset = self._find_or_404(asset_id)
-        return self._served(asset.original_path, file_name=asset.original_file_name)
+        name = asset.original_file_name
+        if auth.shared_link is not None and not auth.shared_link.show_exif:
+            # A link that hides metadata hides the file name too (upstream sends it).
+            name = f"{asset_id}{PurePath(name).suffix}"
+        return self._served(asset.original_path, file_name=name)
 
     def view_thumbnail(self, auth: Auth, asset_id: UUID, size: g.AssetMediaSize | None) -> ServedFile | MediaRedirect:
         """The generated image of a size; fullsize of a browser-readable original is the original itself."""
@@ -265,6 +273,10 @@ class AssetMediaService(BaseService):
             raise Unauthorized()
 
     def _require_quota(self, auth: Auth, size: int) -> None:
+        if not auth.user.quota_size_in_bytes:
+            # No quota when the request was authenticated (upstream checks that snapshot only): nothing to re-read.
+            return
+        # The usage now, not when the request began: concurrent uploads of the same user count.
         user = self.repos.users.get(auth.user_id) or auth.user
         # A quota of 0 counts as none, as upstream's truthiness test does.
         if user.quota_size_in_bytes and user.quota_size_in_bytes < user.quota_usage_in_bytes + size:

@@ -10,12 +10,13 @@ from datetime import timedelta
 from photonest.crypto import check_password, hash_password, hash_token, random_token
 from photonest.db.types import utcnow
 from photonest.errors import BadRequest, Forbidden, Unauthorized
-from photonest.records import Auth, Session, User
+from photonest.records import Auth, AuthSharedLink, Session, User
 from photonest.schemas import generated as g
 from photonest.schemas import requests as r
 from photonest.schemas.mappers import map_user_admin
 from photonest.schemas.types import to_iso
 from photonest.services.base import BaseService
+from photonest.services.shared_link import UNLOCK_COOKIE, Unlock, decode_key, is_expired, unlocked
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,9 @@ class Credentials:
     shared_link_key: str | None = None
     session_token: str | None = None
     api_key: str | None = None
+    # What unlocks a password-protected link: the password, or tokens issued for it (cookie or `token` query).
+    shared_link_password: str | None = None
+    shared_link_tokens: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,10 +74,13 @@ def credentials_from(headers: Mapping[str, str], query: Mapping[str, str], cooki
         or bearer
         or cookies.get("immich_access_token")
     )
+    tokens = (cookies.get(UNLOCK_COOKIE), query.get("token"))
     return Credentials(
         shared_link_key=headers.get("x-immich-share-key") or query.get("key"),
         session_token=session,
         api_key=headers.get("x-api-key") or query.get("apiKey"),
+        shared_link_password=headers.get("x-immich-shared-link-password") or query.get("password"),
+        shared_link_tokens=tuple(t for t in tokens if t),
     )
 
 
@@ -94,16 +101,33 @@ class AuthService(BaseService):
 
     def validate(self, credentials: Credentials) -> Auth:
         if credentials.shared_link_key:
-            return self._validate_shared_link(credentials.shared_link_key)
+            return self._validate_shared_link(credentials)
         if credentials.session_token:
             return self._validate_session(credentials.session_token)
         if credentials.api_key:
             return self._validate_api_key(credentials.api_key)
         raise Unauthorized("Authentication required")
 
-    def _validate_shared_link(self, key: str) -> Auth:
-        # Shared links are created by the sharing routes; until one exists every key is unknown.
-        raise Unauthorized("Invalid share key")
+    def _validate_shared_link(self, credentials: Credentials) -> Auth:
+        """The link's owner, through the link; a link with a password also needs the password or its token."""
+        key = decode_key(credentials.shared_link_key or "")
+        found = self.repos.shared_links.get_by_key(key) if key else None
+        if found is None or is_expired(found[0]):
+            raise Unauthorized("Invalid share key")
+        link, owner = found
+        # Every route reachable with a key checks the password here, not only /shared-links/me (immich#29599).
+        unlock = Unlock(credentials.shared_link_password, credentials.shared_link_tokens)
+        if link.password and not unlocked(self.repos.shared_links.signing_secret(), link, unlock):
+            raise Unauthorized("Invalid password")
+        shared = AuthSharedLink(
+            id=link.id,
+            user_id=link.user_id,
+            album_id=link.album_id,
+            allow_upload=link.allow_upload,
+            allow_download=link.allow_download,
+            show_exif=link.show_exif,
+        )
+        return Auth(user=owner, shared_link=shared)
 
     def _validate_session(self, token: str) -> Auth:
         found = self.repos.sessions.get_by_token(hash_token(token))

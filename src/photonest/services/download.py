@@ -78,9 +78,8 @@ class DownloadService(PreferencesMixin):
             require_access(self.repos, auth, P.ASSET_DOWNLOAD, dto.asset_ids)
             assets = self.repos.downloads.sizes_of(dto.asset_ids)
         elif dto.album_id is not None:
-            # No album can be downloaded until albums exist: "Not found or no album.download access".
             require_access(self.repos, auth, P.ALBUM_DOWNLOAD, [dto.album_id])
-            assets = []
+            assets = self.repos.downloads.sizes_in_album(dto.album_id)
         elif dto.user_id is not None:
             require_access(self.repos, auth, P.TIMELINE_DOWNLOAD, [dto.user_id])
             assets = self.repos.downloads.sizes_of_owner(dto.user_id)

@@ -65,6 +65,7 @@ class MetadataService(BaseService):
             latitude=data.get("latitude"),
             longitude=data.get("longitude"),
             rating=data.get("rating"),
+            tags=[found.value for found in self.repos.tags.list_by_asset(asset.id)] if data.get("tags") else None,
         )
         sidecar = Path(asset.sidecar_path or f"{asset.original_path}.xmp")
         if not self.media.sidecars.write_sidecar(sidecar, tags):

@@ -51,7 +51,6 @@ class TimelineService(BaseService):
             raise Unauthorized("Elevated permission is required")
         user_id = dto.user_id
         if dto.album_id:
-            # No album can be read until albums exist, so this answers "Not found or no album.read access".
             require_access(self.repos, auth, P.ALBUM_READ, [dto.album_id])
         else:
             user_id = user_id or auth.user_id
@@ -76,6 +75,7 @@ class TimelineService(BaseService):
             is_trashed=dto.is_trashed,
             visibility=visibility.value if visibility else None,
             tag_id=dto.tag_id,
+            album_id=dto.album_id,
             with_stacked=bool(dto.with_stacked),
             descending=dto.order != g.AssetOrder.ASC,
         )

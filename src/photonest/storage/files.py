@@ -8,7 +8,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import AsyncIterable, Callable
+from collections.abc import AsyncIterable, AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -56,7 +56,7 @@ class FileSink:
         self._sha1 = hashlib.sha1()
         self._size = 0
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | memoryview) -> None:
         if self._file is None:
             raise ValueError("write to a closed FileSink")
         self._file.write(data)
@@ -99,10 +99,9 @@ class MultipartFileReceiver:
         self._open_sink = open_sink
         self.fields: dict[str, str] = {}
         self.files: dict[str, StoredFile] = {}
-        self._events: list[tuple[str, bytes]] = []
         self._parser = MultipartParser(boundary, self._callbacks())
-        self._header_field = b""
-        self._header_value = b""
+        self._header_field = bytearray()
+        self._header_value = bytearray()
         self._headers: dict[bytes, bytes] = {}
         self._sink: FileSink | None = None
         self._is_file = False
@@ -111,38 +110,26 @@ class MultipartFileReceiver:
         self._field_bytes = 0
 
     def _callbacks(self) -> Any:
-        def data(kind: str) -> Callable[[bytes, int, int], None]:
-            return lambda buffer, start, end: self._events.append((kind, bytes(buffer[start:end])))
-
-        def mark(kind: str) -> Callable[[], None]:
-            return lambda: self._events.append((kind, b""))
-
+        # The parser hands out slices of the chunk being fed; a memoryview passes file data on without a copy.
         return {
-            "on_part_begin": mark("part_begin"),
-            "on_part_data": data("part_data"),
-            "on_part_end": mark("part_end"),
-            "on_header_field": data("header_field"),
-            "on_header_value": data("header_value"),
-            "on_header_end": mark("header_end"),
-            "on_headers_finished": mark("headers_finished"),
+            "on_part_begin": self._part_begin,
+            "on_part_data": lambda buffer, start, end: self._part_data(memoryview(buffer)[start:end]),
+            "on_part_end": self._end_part,
+            "on_header_field": lambda buffer, start, end: self._header_field.extend(buffer[start:end]),
+            "on_header_value": lambda buffer, start, end: self._header_value.extend(buffer[start:end]),
+            "on_header_end": self._header_end,
+            "on_headers_finished": self._start_part,
         }
 
     def feed(self, chunk: bytes) -> None:
-        """Parse one chunk of the body and act on what it completed (blocking file writes)."""
+        """Parse one chunk of the body, writing file data as it comes (blocking file writes)."""
         self._parser.write(chunk)
-        self._drain()
 
     def finish(self) -> None:
         """End of the body: a part left open means the body was cut short."""
         self._parser.finalize()
-        self._drain()
         if self._sink is not None:
             raise ValueError("multipart body ended inside a file part")
-
-    def _drain(self) -> None:
-        events, self._events = self._events, []
-        for kind, data in events:
-            self._handle(kind, data)
 
     def abort(self) -> None:
         """Remove the partial and finished files of this body."""
@@ -152,22 +139,12 @@ class MultipartFileReceiver:
         for stored in self.files.values():
             stored.path.unlink(missing_ok=True)
 
-    def _handle(self, kind: str, data: bytes) -> None:
-        if kind == "part_begin":
-            self._headers, self._name, self._value, self._sink, self._is_file = {}, "", bytearray(), None, False
-        elif kind == "header_field":
-            self._header_field += data
-        elif kind == "header_value":
-            self._header_value += data
-        elif kind == "header_end":
-            self._headers[self._header_field.lower()] = self._header_value
-            self._header_field, self._header_value = b"", b""
-        elif kind == "headers_finished":
-            self._start_part()
-        elif kind == "part_data":
-            self._part_data(data)
-        elif kind == "part_end":
-            self._end_part()
+    def _part_begin(self) -> None:
+        self._headers, self._name, self._value, self._sink, self._is_file = {}, "", bytearray(), None, False
+
+    def _header_end(self) -> None:
+        self._headers[bytes(self._header_field).lower()] = bytes(self._header_value)
+        self._header_field, self._header_value = bytearray(), bytearray()
 
     def _start_part(self) -> None:
         _, options = parse_options_header(self._headers.get(b"content-disposition", b""))
@@ -177,7 +154,7 @@ class MultipartFileReceiver:
         if filename is not None and self._name not in self.files:
             self._sink = self._open_sink(self._name, filename.decode("utf-8", "replace"))
 
-    def _part_data(self, data: bytes) -> None:
+    def _part_data(self, data: memoryview) -> None:
         if self._sink is not None:
             self._sink.write(data)
         elif not self._is_file:
@@ -199,21 +176,27 @@ async def receive_into(receiver: MultipartFileReceiver, body: AsyncIterable[byte
 
     Chunks are gathered up to FEED_BYTES before each hop to a worker thread, so memory stays bounded by that.
     """
-    pending: list[bytes] = []
-    size = 0
     try:
-        async for chunk in body:
-            pending.append(chunk)
-            size += len(chunk)
-            if size >= FEED_BYTES:
-                data, pending, size = b"".join(pending), [], 0
-                await to_thread.run_sync(receiver.feed, data)
-        if pending:
-            await to_thread.run_sync(receiver.feed, b"".join(pending))
+        async for batch in _batches(body):
+            await to_thread.run_sync(receiver.feed, batch)
         await to_thread.run_sync(receiver.finish)
     except BaseException:
         receiver.abort()
         raise
+
+
+async def _batches(body: AsyncIterable[bytes]) -> AsyncIterator[bytes]:
+    """The body in pieces of at least FEED_BYTES (the last one may be shorter)."""
+    pending: list[bytes] = []
+    size = 0
+    async for chunk in body:
+        pending.append(chunk)
+        size += len(chunk)
+        if size >= FEED_BYTES:
+            yield b"".join(pending)
+            pending, size = [], 0
+    if pending:
+        yield b"".join(pending)
 
 
 def set_modified_time(path: Path, when: datetime) -> None:

@@ -1,0 +1,84 @@
+"""Streaming a multipart body to files: written while received, SHA-1 on the way, nothing left after a failure."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from photonest.storage.files import FEED_BYTES, FileSink, MultipartFileReceiver, receive_into
+
+BOUNDARY = "testboundary1234"
+CONTENT_TYPE = f"multipart/form-data; boundary={BOUNDARY}"
+
+
+def _head(name: str = "assetData", filename: str = "a.jpg") -> bytes:
+    field = f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="deviceId"\r\n\r\nphone\r\n'
+    part = f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n\r\n'
+    return (field + part).encode()
+
+
+TAIL = f"\r\n--{BOUNDARY}--\r\n".encode()
+
+
+def _receiver(folder: Path) -> MultipartFileReceiver:
+    return MultipartFileReceiver(CONTENT_TYPE, lambda field, name: FileSink(folder / name, name))
+
+
+async def _chunks(data: bytes, size: int = 64 * 1024, fail_after: int | None = None) -> AsyncIterator[bytes]:
+    for start in range(0, len(data), size):
+        if fail_after is not None and start >= fail_after:
+            raise ConnectionResetError("client went away")
+        yield data[start : start + size]
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+async def test_a_body_of_several_batches_is_stored_whole_with_its_sha1(tmp_path: Path) -> None:
+    content = os.urandom(3 * FEED_BYTES + 12345) + b"\r\n--testboundary123"  # boundary-like bytes inside
+    receiver = _receiver(tmp_path)
+    await receive_into(receiver, _chunks(_head() + content + TAIL))
+    stored = receiver.files["assetData"]
+    assert stored.path.read_bytes() == content and stored.size == len(content)
+    assert stored.sha1 == hashlib.sha1(content).digest()
+    assert receiver.fields == {"deviceId": "phone"}
+    assert _files(tmp_path) == ["a.jpg"]
+
+
+async def test_a_body_cut_off_after_some_batches_leaves_no_file(tmp_path: Path) -> None:
+    body = _head() + os.urandom(4 * FEED_BYTES) + TAIL
+    receiver = _receiver(tmp_path)
+    with pytest.raises(ConnectionResetError):
+        await receive_into(receiver, _chunks(body, fail_after=2 * FEED_BYTES + 1))
+    assert _files(tmp_path) == []
+
+
+async def test_a_failure_while_writing_stops_the_body_and_leaves_no_file(tmp_path: Path) -> None:
+    def refuse(field: str, name: str) -> FileSink:
+        raise ValueError(f"no place for {name}")
+
+    received: list[int] = []
+
+    async def counted(data: bytes) -> AsyncIterator[bytes]:
+        async for chunk in _chunks(data):
+            received.append(len(chunk))
+            yield chunk
+
+    body = _head() + os.urandom(4 * FEED_BYTES) + TAIL
+    with pytest.raises(ValueError, match=r"no place for a\.jpg"):
+        await receive_into(MultipartFileReceiver(CONTENT_TYPE, refuse), counted(body))
+    # The first batch failed: the rest of the body was not read.
+    assert sum(received) == FEED_BYTES
+    assert _files(tmp_path) == []
+
+
+async def test_a_body_ending_inside_the_file_part_leaves_no_file(tmp_path: Path) -> None:
+    receiver = _receiver(tmp_path)
+    with pytest.raises(ValueError, match="ended inside a file part"):
+        await receive_into(receiver, _chunks(_head() + os.urandom(FEED_BYTES + 10)))
+    assert _files(tmp_path) == []
