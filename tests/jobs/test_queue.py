@@ -238,3 +238,12 @@ def test_concurrent_claimers_take_every_job_exactly_once(container: Container) -
     assert sum(1 for part in claimed if part) >= 2, "the claimers did not overlap"
     assert {r["status"] for r in rows(container)} == {"active"}
     assert {r["locked_by"] for r in rows(container)} == {f"w{i}" for i, part in enumerate(claimed) if part}
+
+
+def test_a_failed_job_frees_its_key(container: Container) -> None:
+    enqueue(container, BG, "notify", {"n": 1}, job_key="once", max_attempts=1)
+    job = claim(container, [BG])
+    assert job is not None
+    with_service(container, partial(JobService.fail, job=job, worker="w1", error="boom", now=utcnow(), backoff=BACKOFF))
+    enqueue(container, BG, "notify", {"n": 2}, job_key="once")
+    assert sorted((r["status"], r["job_key"]) for r in rows(container)) == [("failed", None), ("waiting", "once")]

@@ -100,11 +100,12 @@ class JobRepository(Repository):
         return affected > 0
 
     def mark_failed(self, job_id: int, worker: str, error: str) -> bool:
-        """Give up on a job this worker ran: it stays as failed, with its error, until cleared."""
+        """Give up on a job this worker ran: it stays as failed, with its error, until cleared; its key is freed."""
         affected = self._affected(
             update(job)
             .where(job.c.id == job_id, job.c.locked_by == worker, job.c.status == "active")
-            .values(status="failed", locked_by=None, locked_until=None, error=error)
+            # A failed job gives its key up, so the same work can be queued again before failures are cleared.
+            .values(status="failed", locked_by=None, locked_until=None, error=error, job_key=None)
         )
         return affected > 0
 
@@ -139,6 +140,7 @@ class JobRepository(Repository):
             .values(
                 status=case((out_of_attempts, "failed"), else_="waiting"),
                 error=case((out_of_attempts, STALLED_ERROR), else_=job.c.error),
+                job_key=case((out_of_attempts, None), else_=job.c.job_key),
                 locked_by=None,
                 locked_until=None,
             )
