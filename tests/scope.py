@@ -36,6 +36,7 @@ TAGS = {
     "Activities",
     "Tags",
     "Memories",
+    "Map",
 }
 
 # (method, path) -> "public" | "auth" | "admin" | permission | "admin <permission>", from upstream's controllers.
@@ -190,6 +191,8 @@ AUTH_RULES: dict[tuple[str, str], str] = {
     ("PUT", "/tags/{id}"): "tag.update",
     ("DELETE", "/tags/{id}/assets"): "tag.asset",
     ("PUT", "/tags/{id}/assets"): "tag.asset",
+    ("GET", "/map/markers"): "auth",
+    ("GET", "/map/reverse-geocode"): "auth",
 }
 
 

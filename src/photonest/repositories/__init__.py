@@ -13,6 +13,7 @@ from photonest.repositories.asset import AssetRepository
 from photonest.repositories.asset_job import AssetJobRepository
 from photonest.repositories.download import DownloadRepository
 from photonest.repositories.job import JobRepository
+from photonest.repositories.map import MapRepository
 from photonest.repositories.memory import MemoryRepository
 from photonest.repositories.notification import NotificationRepository
 from photonest.repositories.partner import PartnerRepository
@@ -117,3 +118,7 @@ class Repositories:
     @cached_property
     def memories(self) -> MemoryRepository:
         return MemoryRepository(self.uow)
+
+    @cached_property
+    def map(self) -> MapRepository:
+        return MapRepository(self.uow)

@@ -14,6 +14,7 @@ from photonest.media.metadata import ExtractedMetadata, FileStats, SidecarTags, 
 from photonest.records import Asset
 from photonest.schemas import generated as g
 from photonest.services.base import BaseService
+from photonest.services.map import reverse_geocode
 from photonest.storage.files import FileSink
 from photonest.storage.layout import StorageFolder
 
@@ -41,7 +42,7 @@ class MetadataService(BaseService):
             stats=FileStats.from_path(original),
             video=video,
         )
-        self.repos.assets.upsert_exif(asset.id, metadata.exif_row())
+        self.repos.assets.upsert_exif(asset.id, {**metadata.exif_row(), **self._places(metadata)})
         self.repos.assets.update(asset.id, self._asset_changes(asset, metadata))
         self._apply_tags(asset, metadata.tags)
         if asset.type == IMAGE and metadata.motion_photo is not None:
@@ -74,6 +75,14 @@ class MetadataService(BaseService):
             self.repos.assets.update(asset.id, {"sidecar_path": str(sidecar)})
         self.queue_job(JobName.METADATA_EXTRACTION, {"id": str(asset.id), "source": "sidecar-write"})
         return JobStatus.SUCCESS
+
+    def _places(self, metadata: ExtractedMetadata) -> dict[str, str | None]:
+        """City, state and country at the asset's GPS position when reverse geocoding is on (upstream `getGeo`)."""
+        lat, lon = metadata.latitude, metadata.longitude
+        if not (self.get_config()["reverseGeocoding"]["enabled"] and lat and lon):
+            return {"city": None, "state": None, "country": None}
+        place = reverse_geocode(self.repos, lat, lon)
+        return {"city": place.city, "state": place.state, "country": place.country}
 
     def _video_tags(self, original: Path) -> VideoTags:
         info = self.media.video.probe(original)
