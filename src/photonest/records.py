@@ -122,6 +122,11 @@ class Auth:
         return self.user.id
 
     @property
+    def hides_metadata(self) -> bool:
+        """The caller holds a shared link that hides names, paths, dates and EXIF (`showMetadata: false`)."""
+        return self.shared_link is not None and not self.shared_link.show_exif
+
+    @property
     def has_elevated_permission(self) -> bool:
         """A session unlocked with the PIN code and not yet expired."""
         from photonest.db.types import utcnow

@@ -258,8 +258,7 @@ class AlbumService(BaseService):
 
     @staticmethod
     def _map_asset(auth: Auth, item: AssetWithExif) -> g.AssetResponseDto:
-        link = auth.shared_link
-        if link is not None and not link.show_exif:
+        if auth.hides_metadata:
             return map_asset(item.asset, auth_user_id=auth.user_id, strip_metadata=True)
         return map_asset(item.asset, auth_user_id=auth.user_id, exif=item.exif)
 

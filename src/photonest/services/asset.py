@@ -15,6 +15,7 @@ from photonest.schemas import generated as g
 from photonest.schemas.asset import map_asset
 from photonest.schemas.tag import map_tag
 from photonest.services.access import require_access
+from photonest.services.asset_media import hide_motion_part
 from photonest.services.base import BaseService
 from photonest.storage.files import remove_file
 
@@ -34,7 +35,7 @@ class AssetService(BaseService):
     def get(self, auth: Auth, asset_id: UUID) -> g.AssetResponseDto:
         require_access(self.repos, auth, P.ASSET_READ, [asset_id])
         asset = self._find(asset_id)
-        if auth.shared_link is not None and not auth.shared_link.show_exif:
+        if auth.hides_metadata:
             return map_asset(asset, auth_user_id=auth.user_id, strip_metadata=True)
         return self._map(auth, asset)
 
@@ -114,16 +115,7 @@ class AssetService(BaseService):
                 self.emit("on_asset_show", str(asset.owner_id), str(asset.live_photo_video_id))
             return
         require_access(self.repos, auth, P.ASSET_UPDATE, [motion_id])
-        motion = self.repos.assets.get(motion_id)
-        if motion is None:
-            raise BadRequest("Live photo video not found")
-        if motion.type != g.AssetTypeEnum.VIDEO.value:
-            raise BadRequest("Live photo video must be a video")
-        if motion.owner_id != asset.owner_id:
-            raise BadRequest("Live photo video does not belong to the user")
-        if motion.visibility == g.AssetVisibility.TIMELINE.value:
-            self.repos.assets.update(motion.id, {"visibility": g.AssetVisibility.HIDDEN.value})
-            self.emit("on_asset_hidden", str(motion.owner_id), str(motion.id))
+        hide_motion_part(self, motion_id, asset.owner_id)
 
     def _map(self, auth: Auth, asset: Asset) -> g.AssetResponseDto:
         # Upstream leaves the owner out for shared-link viewers.

@@ -71,6 +71,20 @@ def _duplicate(asset_id: UUID) -> g.AssetMediaResponseDto:
     return g.AssetMediaResponseDto(id=str(asset_id), status=g.AssetMediaStatus.DUPLICATE)
 
 
+def hide_motion_part(svc: BaseService, motion_id: UUID, owner_id: UUID) -> None:
+    """Upstream `onBeforeLink`: the motion part must be the owner's video, and it leaves the timeline."""
+    motion = svc.repos.assets.get(motion_id)
+    if motion is None:
+        raise BadRequest("Live photo video not found")
+    if motion.type != g.AssetTypeEnum.VIDEO.value:
+        raise BadRequest("Live photo video must be a video")
+    if motion.owner_id != owner_id:
+        raise BadRequest("Live photo video does not belong to the user")
+    if motion.visibility == g.AssetVisibility.TIMELINE.value:
+        svc.repos.assets.update(motion.id, {"visibility": g.AssetVisibility.HIDDEN.value})
+        svc.emit("on_asset_hidden", str(owner_id), str(motion.id))
+
+
 class AssetMediaService(BaseService):
     """Stores uploaded originals, answers upload checks and serves an asset's files."""
 
@@ -112,7 +126,7 @@ class AssetMediaService(BaseService):
             existing = self.repos.assets.get_upload_id_by_checksum(auth.user_id, file.sha1)
             if existing is not None:
                 return self._discard(upload, existing)
-            self._before_link(auth, dto.live_photo_video_id)
+            hide_motion_part(self, dto.live_photo_video_id, auth.user_id)
         asset = self.repos.assets.create_upload(
             {
                 "owner_id": auth.user_id,
@@ -230,7 +244,7 @@ class AssetMediaService(BaseService):
         require_access(self.repos, auth, P.ASSET_DOWNLOAD, [asset_id])
         asset = self._find_or_404(asset_id)
         name = asset.original_file_name
-        if auth.shared_link is not None and not auth.shared_link.show_exif:
+        if auth.hides_metadata:
             # A link that hides metadata hides the file name too (upstream sends it).
             name = f"{asset_id}{PurePath(name).suffix}"
         return self._served(asset.original_path, file_name=name)
@@ -253,8 +267,7 @@ class AssetMediaService(BaseService):
             path = files[g.AssetMediaSize.FULLSIZE.value]
         if not path:
             raise NotFound("Asset media not found")
-        hide_name = auth.shared_link is not None and not auth.shared_link.show_exif
-        stem = str(asset_id) if hide_name else PurePath(asset.original_file_name).stem
+        stem = str(asset_id) if auth.hides_metadata else PurePath(asset.original_file_name).stem
         return self._served(path, file_name=f"{stem}_{size.value}{PurePath(path).suffix}")
 
     def play_video(self, auth: Auth, asset_id: UUID) -> ServedFile:
@@ -281,19 +294,6 @@ class AssetMediaService(BaseService):
         # A quota of 0 counts as none, as upstream's truthiness test does.
         if user.quota_size_in_bytes and user.quota_size_in_bytes < user.quota_usage_in_bytes + size:
             raise BadRequest("Quota has been exceeded!")
-
-    def _before_link(self, auth: Auth, motion_id: UUID) -> None:
-        """Upstream `onBeforeLink`: the motion part must be the caller's video, and leaves the timeline."""
-        motion = self.repos.assets.get(motion_id)
-        if motion is None:
-            raise BadRequest("Live photo video not found")
-        if motion.type != g.AssetTypeEnum.VIDEO.value:
-            raise BadRequest("Live photo video must be a video")
-        if motion.owner_id != auth.user_id:
-            raise BadRequest("Live photo video does not belong to the user")
-        if motion.visibility == g.AssetVisibility.TIMELINE.value:
-            self.repos.assets.update(motion.id, {"visibility": g.AssetVisibility.HIDDEN.value})
-            self.emit("on_asset_hidden", str(auth.user_id), str(motion.id))
 
     @staticmethod
     def _device_fields(dto: r.AssetMediaCreateDto | r.AssetMediaReplaceDto, file: StoredFile) -> dict[str, Any]:
