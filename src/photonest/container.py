@@ -15,6 +15,8 @@ from photonest.db.engine import create_db_engine
 from photonest.db.unit_of_work import UnitOfWork
 from photonest.events.bus import EventBus
 from photonest.media.toolkit import MediaToolkit, local_toolkit
+from photonest.ml.protocols import MachineLearning
+from photonest.ml.toolkit import local_machine_learning
 from photonest.repositories import Repositories
 from photonest.services.base import ServiceContext
 from photonest.services.system_config import SystemConfigService
@@ -31,6 +33,7 @@ class Container:
     storage: StorageLayout = field(init=False)
     file_config: dict[str, Any] | None = field(init=False, default=None)
     media: MediaToolkit | None = None
+    ml: MachineLearning | None = None
 
     def __post_init__(self) -> None:
         self.storage = StorageLayout(self.settings.media_location)
@@ -49,6 +52,7 @@ class Container:
             storage=self.storage,
             file_config=self.file_config,
             media=self.media_toolkit() if with_media else self.media,
+            ml=self.machine_learning(),
         )
 
     def media_toolkit(self) -> MediaToolkit:
@@ -56,6 +60,12 @@ class Container:
         if self.media is None:
             self.media = local_toolkit()
         return self.media
+
+    def machine_learning(self) -> MachineLearning:
+        """The ML adapters; models load on first use, so building them is cheap."""
+        if self.ml is None:
+            self.ml = local_machine_learning(self.settings)
+        return self.ml
 
     def start(self, *, run_migrations: bool = True) -> None:
         """Prepare folders and schema and record the running version."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Self
 from uuid import UUID
 
@@ -254,3 +254,46 @@ class Memory(Record):
     created_at: datetime
     updated_at: datetime
     deleted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Person(Record):
+    id: UUID
+    owner_id: UUID
+    name: str
+    thumbnail_path: str
+    is_hidden: bool
+    birth_date: date | None
+    face_asset_id: UUID | None
+    is_favorite: bool
+    color: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class AssetFace(Record):
+    id: UUID
+    asset_id: UUID
+    person_id: UUID | None
+    image_width: int
+    image_height: int
+    bounding_box_x1: int
+    bounding_box_y1: int
+    bounding_box_x2: int
+    bounding_box_y2: int
+    source_type: str
+    deleted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Library(Record):
+    id: UUID
+    name: str
+    owner_id: UUID
+    import_paths: list[str]
+    exclusion_patterns: list[str]
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+    refreshed_at: datetime | None

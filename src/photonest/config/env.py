@@ -27,6 +27,8 @@ class Settings:
     log_level: str = "log"
     machine_learning_enabled: bool = True
     machine_learning_url: str = "http://immich-machine-learning:3003"
+    # Immich-layout model folders (`clip/<name>/…`, `facial-recognition/<name>/…`); default `<media>/models`.
+    model_folder: Path | None = None
     config_file: Path | None = None
     workers: tuple[str, ...] = WORKER_TYPES
     trusted_proxies: tuple[str, ...] = ()
@@ -36,6 +38,11 @@ class Settings:
     def database_url(self) -> str:
         """The SQLAlchemy URL, with the SQLite default under the media folder."""
         return self.db_url or f"sqlite:///{self.media_location / 'photonest.db'}"
+
+    @property
+    def models(self) -> Path:
+        """The folder holding the local ML models."""
+        return self.model_folder or self.media_location / "models"
 
     @property
     def is_sqlite(self) -> bool:
@@ -76,6 +83,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         log_level=log_level,
         machine_learning_enabled=env.get("IMMICH_MACHINE_LEARNING_ENABLED", "true").lower() != "false",
         machine_learning_url=env.get("IMMICH_MACHINE_LEARNING_URL", "http://immich-machine-learning:3003"),
+        model_folder=Path(env["PHOTONEST_MODEL_FOLDER"]) if env.get("PHOTONEST_MODEL_FOLDER") else None,
         config_file=Path(config_file) if config_file else None,
         workers=_workers(env),
         trusted_proxies=tuple(p.strip() for p in env.get("IMMICH_TRUSTED_PROXIES", "").split(",") if p.strip()),

@@ -15,7 +15,8 @@ def alembic_config(engine: Engine) -> Config:
     """An Alembic config pointing at the packaged migrations."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    # ConfigParser interpolates '%': a socket folder in the URL (host=%2Ftmp…) must be escaped.
+    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
     return config
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -22,7 +23,7 @@ from sqlalchemy import (
     text,
 )
 
-from photonest.db.types import Json, UtcDateTime, utcnow
+from photonest.db.types import Embedding, Json, UtcDateTime, utcnow
 
 metadata = MetaData(
     naming_convention={
@@ -192,6 +193,8 @@ asset = Table(
         postgresql_where=text("library_id IS NULL"),
     ),
     # Timeline filters; the per-dialect month expression indexes are created in migration 0004.
+    Index("ix_asset_owner_id_duplicate_id", "owner_id", "duplicate_id"),
+    Index("ix_asset_library_id_original_path", "library_id", "original_path"),
     Index(
         "ix_asset_owner_id_visibility_deleted_at_local_date_time",
         "owner_id",
@@ -429,4 +432,73 @@ memory_asset = Table(
     metadata,
     Column("memory_id", Uuid, ForeignKey("memory.id", ondelete="CASCADE"), primary_key=True),
     Column("asset_id", Uuid, ForeignKey("asset.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+# The CLIP embedding of each asset's preview; the PostgreSQL column is resized when the CLIP model changes.
+smart_search = Table(
+    "smart_search",
+    metadata,
+    Column("asset_id", Uuid, ForeignKey("asset.id", ondelete="CASCADE"), primary_key=True),
+    Column("embedding", Embedding(512), nullable=False),
+)
+
+person = Table(
+    "person",
+    metadata,
+    _id(),
+    _created(),
+    _updated(),
+    Column("owner_id", Uuid, ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("name", String, nullable=False, default=""),
+    Column("thumbnail_path", String, nullable=False, default=""),
+    Column("is_hidden", Boolean, nullable=False, default=False),
+    Column("birth_date", Date, nullable=True),
+    # person and asset_face refer to each other; this side is added after both tables exist.
+    Column(
+        "face_asset_id",
+        Uuid,
+        ForeignKey("asset_face.id", ondelete="SET NULL", use_alter=True, name="fk_person_face_asset_id_asset_face"),
+        nullable=True,
+    ),
+    Column("is_favorite", Boolean, nullable=False, default=False),
+    Column("color", String, nullable=True),
+)
+
+asset_face = Table(
+    "asset_face",
+    metadata,
+    _id(),
+    Column("asset_id", Uuid, ForeignKey("asset.id", ondelete="CASCADE"), nullable=False),
+    Column("person_id", Uuid, ForeignKey("person.id", ondelete="SET NULL"), nullable=True),
+    Column("image_width", Integer, nullable=False, default=0),
+    Column("image_height", Integer, nullable=False, default=0),
+    Column("bounding_box_x1", Integer, nullable=False, default=0),
+    Column("bounding_box_y1", Integer, nullable=False, default=0),
+    Column("bounding_box_x2", Integer, nullable=False, default=0),
+    Column("bounding_box_y2", Integer, nullable=False, default=0),
+    Column("source_type", String, nullable=False, default="machine-learning"),
+    Column("deleted_at", UtcDateTime, nullable=True),
+    Index("ix_asset_face_asset_id_person_id", "asset_id", "person_id"),
+    Index("ix_asset_face_person_id_asset_id", "person_id", "asset_id"),
+)
+
+face_search = Table(
+    "face_search",
+    metadata,
+    Column("face_id", Uuid, ForeignKey("asset_face.id", ondelete="CASCADE"), primary_key=True),
+    Column("embedding", Embedding(512), nullable=False),
+)
+
+library = Table(
+    "library",
+    metadata,
+    _id(),
+    Column("name", String, nullable=False),
+    Column("owner_id", Uuid, ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("import_paths", Json, nullable=False, default=list),
+    Column("exclusion_patterns", Json, nullable=False, default=list),
+    _created(),
+    _updated(),
+    Column("deleted_at", UtcDateTime, nullable=True),
+    Column("refreshed_at", UtcDateTime, nullable=True),
 )

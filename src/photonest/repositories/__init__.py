@@ -12,13 +12,18 @@ from photonest.repositories.api_key import ApiKeyRepository
 from photonest.repositories.asset import AssetRepository
 from photonest.repositories.asset_job import AssetJobRepository
 from photonest.repositories.download import DownloadRepository
+from photonest.repositories.duplicate import DuplicateRepository
 from photonest.repositories.job import JobRepository
+from photonest.repositories.library import LibraryRepository
 from photonest.repositories.map import MapRepository
 from photonest.repositories.memory import MemoryRepository
 from photonest.repositories.notification import NotificationRepository
 from photonest.repositories.partner import PartnerRepository
+from photonest.repositories.person import PersonRepository
+from photonest.repositories.search import SearchRepository
 from photonest.repositories.session import SessionRepository
 from photonest.repositories.shared_link import SharedLinkRepository
+from photonest.repositories.smart_search import SmartSearchRepository
 from photonest.repositories.stack import StackRepository
 from photonest.repositories.system_metadata import SystemMetadataRepository
 from photonest.repositories.tag import TagRepository
@@ -122,3 +127,23 @@ class Repositories:
     @cached_property
     def map(self) -> MapRepository:
         return MapRepository(self.uow)
+
+    @cached_property
+    def search(self) -> SearchRepository:
+        return SearchRepository(self.uow)
+
+    @cached_property
+    def smart_search(self) -> SmartSearchRepository:
+        return SmartSearchRepository(self.uow)
+
+    @cached_property
+    def duplicates(self) -> DuplicateRepository:
+        return DuplicateRepository(self.uow)
+
+    @cached_property
+    def people(self) -> PersonRepository:
+        return PersonRepository(self.uow)
+
+    @cached_property
+    def libraries(self) -> LibraryRepository:
+        return LibraryRepository(self.uow)

@@ -10,6 +10,7 @@ from photonest.config.system_config import ConfigDict, build_config
 from photonest.events.bus import ClientEvent, EventBus
 from photonest.jobs.names import JOB_QUEUE, JobName
 from photonest.media.toolkit import MediaToolkit
+from photonest.ml.protocols import MachineLearning
 from photonest.repositories import Repositories
 from photonest.storage.layout import StorageLayout
 
@@ -26,6 +27,7 @@ class ServiceContext:
     storage: StorageLayout
     file_config: ConfigDict | None = None
     media: MediaToolkit | None = None
+    ml: MachineLearning | None = None
 
 
 class BaseService:
@@ -59,6 +61,13 @@ class BaseService:
         if self.ctx.media is None:
             raise RuntimeError("Media tools are not available in this context")
         return self.ctx.media
+
+    @property
+    def ml(self) -> MachineLearning:
+        """The machine-learning adapters."""
+        if self.ctx.ml is None:
+            raise RuntimeError("Machine learning is not available in this context")
+        return self.ctx.ml
 
     def release_transaction(self) -> None:
         """End the reads before slow file work so no database lock is held during it (see UnitOfWork.release)."""

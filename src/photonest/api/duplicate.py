@@ -1,0 +1,7 @@
+"""Duplicate routes (`duplicate.controller.ts`)."""
+
+from __future__ import annotations
+
+from photonest.api.router import ApiRouter
+
+router = ApiRouter(prefix="/duplicates", tags=["Duplicates"])

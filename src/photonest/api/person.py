@@ -1,0 +1,7 @@
+"""People routes (`person.controller.ts`)."""
+
+from __future__ import annotations
+
+from photonest.api.router import ApiRouter
+
+router = ApiRouter(prefix="/people", tags=["People"])
