@@ -125,9 +125,7 @@ def post_upload(client: httpx.Client, url: str, filename: str, size: int, chunks
         raise RuntimeError(f"upload of {filename}: {response.status_code} {response.text[:300]}")
 
 
-def upload_all(
-    url: str, key: str, files: list[Path], concurrency: int, tag: str, pid: int
-) -> tuple[float, int, float]:
+def upload_all(url: str, key: str, files: list[Path], concurrency: int, tag: str, pid: int) -> tuple[float, int, float]:
     """Upload every file with `concurrency` clients; (seconds, bytes sent as file content, receiver CPU seconds)."""
     local = threading.local()
     receiver = psutil.Process(pid)

@@ -38,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     reset.add_argument("--password", help="the new password (asked for, or random when left empty)")
     for name in ("enable-password-login", "disable-password-login", "enable-oauth-login", "disable-oauth-login"):
         commands.add_parser(name, help=name.replace("-", " "))
+    download = commands.add_parser("download-model", help="download an Immich ONNX model into the model folder")
+    download.add_argument("name", help="the model name, e.g. ViT-B-32__openai")
+    download.add_argument("--hub", help="the Hugging Face endpoint (default: $HF_ENDPOINT or huggingface.co)")
     args = parser.parse_args(argv)
 
     if args.command == "version":
@@ -114,6 +117,12 @@ def _openapi(settings: Settings, _: argparse.Namespace) -> int:
     return 0
 
 
+def _download_model(settings: Settings, args: argparse.Namespace) -> int:
+    from photonest.ml.download import run_download
+
+    return run_download(settings.models, args.name, args.hub)
+
+
 def _find_fastapi(app: Any) -> Any:
     while not hasattr(app, "openapi"):
         app = getattr(app, "app", None) or app.other_asgi_app
@@ -172,6 +181,7 @@ HANDLERS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "disable-password-login": _admin(_toggle("set_password_login", False, "Password login has been disabled.")),
     "enable-oauth-login": _admin(_toggle("set_oauth_login", True, "OAuth login has been enabled.")),
     "disable-oauth-login": _admin(_toggle("set_oauth_login", False, "OAuth login has been disabled.")),
+    "download-model": _download_model,
 }
 
 if __name__ == "__main__":

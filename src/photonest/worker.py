@@ -11,7 +11,8 @@ from types import FrameType
 from photonest.container import Container
 from photonest.jobs.registry import load_handlers
 from photonest.jobs.runner import Worker, WorkerOptions
-from photonest.jobs.schedule import Scheduler
+from photonest.jobs.schedule import NIGHTLY, Scheduler, library_schedules
+from photonest.library_watch import start_library_watcher
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,8 @@ def run_worker(
         stop = threading.Event()
         _stop_on_signals(stop)
     registry = load_handlers()
-    scheduler = Scheduler(container, registry)
+    scheduler = Scheduler(container, registry, (NIGHTLY, *library_schedules(container)))
+    start_library_watcher(container, stop)
     schedule_thread = threading.Thread(target=scheduler.run, args=(stop,), name="photonest-scheduler", daemon=True)
     schedule_thread.start()
     Worker(container, registry, options).run(stop)

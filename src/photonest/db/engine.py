@@ -45,4 +45,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Reads of large tables (vector scans, timelines) from the page cache of the OS rather than through read().
+    cursor.execute("PRAGMA mmap_size=268435456")
     cursor.close()

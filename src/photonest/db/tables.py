@@ -194,6 +194,8 @@ asset = Table(
     ),
     # Timeline filters; the per-dialect month expression indexes are created in migration 0004.
     Index("ix_asset_owner_id_duplicate_id", "owner_id", "duplicate_id"),
+    # Search results come newest first by date taken.
+    Index("ix_asset_owner_id_file_created_at", "owner_id", "file_created_at"),
     Index("ix_asset_library_id_original_path", "library_id", "original_path"),
     Index(
         "ix_asset_owner_id_visibility_deleted_at_local_date_time",

@@ -49,6 +49,15 @@ NIGHTLY = Schedule(
 )
 
 
+def library_schedules(container: Container) -> list[Schedule]:
+    """The library scan at `library.scan.cronExpression` when `library.scan.enabled` (read when the worker starts)."""
+    with container.unit_of_work() as uow:
+        scan = JobService(container.context(uow)).get_config()["library"]["scan"]
+    if not scan["enabled"]:
+        return []
+    return [Schedule("library", scan["cronExpression"], ((_J.LIBRARY_QUEUE_SCAN_ALL, {}),))]
+
+
 def local_now() -> datetime:
     """The current time in the server's time zone, which upstream's cron jobs follow."""
     return datetime.now().astimezone()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass
 from importlib import metadata, resources
 from pathlib import Path
@@ -131,3 +132,83 @@ def shared_geocoder() -> GeoNamesGeocoder:
             if _shared is None:
                 _shared = GeoNamesGeocoder()
     return _shared
+
+
+# --- Place-name search (`GET /search/places`) ---
+
+
+@dataclass(frozen=True)
+class NamedPlace:
+    """A GeoNames place found by name, with its first- and second-level subdivision names."""
+
+    name: str
+    latitude: float
+    longitude: float
+    admin1_name: str | None
+    admin2_name: str | None
+
+
+def fold_name(text: str) -> str:
+    """The text without accents and in lower case, to compare place names."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+
+
+class PlaceNameIndex:
+    """The `cities500` places by name, for search (upstream matches `geodata_places` with trigrams)."""
+
+    def __init__(self, data_dir: Path | None = None) -> None:
+        data = data_dir or _data_dir()
+        rows = _read_rows(data / "subdivisions" / "subdivisions.tsv")
+        self._subdivisions = {number: (row[0], row[6]) for number, row in enumerate(rows, start=1)}
+        cities = _read_rows(data / "cities" / "cities.tsv")
+        self._names = [row[0] for row in cities]
+        self._folded = [fold_name(row[0]) for row in cities]
+        self._population = [int(row[4] or 0) for row in cities]
+        self._points = [(float(row[5]), float(row[6])) for row in cities]
+        self._admin = [row[2] for row in cities]
+
+    def search(self, name: str, limit: int = 20) -> list[NamedPlace]:
+        """Places whose name matches: exact, then starting with it, then a word starting with it, then containing it;
+        the more populous first within each."""
+        query = fold_name(name).strip()
+        if not query:
+            return []
+        word = f" {query}"
+        ranked: list[tuple[int, int, int]] = []
+        for index, folded in enumerate(self._folded):
+            if query not in folded:
+                continue
+            if folded == query:
+                rank = 0
+            elif folded.startswith(query):
+                rank = 1
+            elif word in folded:
+                rank = 2
+            else:
+                rank = 3
+            ranked.append((rank, -self._population[index], index))
+        ranked.sort()
+        return [self._place(index) for _, _, index in ranked[:limit]]
+
+    def _place(self, index: int) -> NamedPlace:
+        names: dict[str, str] = {}
+        for part in self._admin[index].split("|"):
+            if part and int(part) in self._subdivisions:
+                subdivision, level = self._subdivisions[int(part)]
+                names.setdefault(level, subdivision)
+        latitude, longitude = self._points[index]
+        return NamedPlace(self._names[index], latitude, longitude, names.get("1"), names.get("2"))
+
+
+_places_lock = threading.Lock()
+_places: PlaceNameIndex | None = None
+
+
+def search_places(name: str, limit: int = 20) -> list[NamedPlace]:
+    """GeoNames places matching a name, best first (the index is loaded on first use)."""
+    global _places
+    if _places is None:
+        with _places_lock:
+            if _places is None:
+                _places = PlaceNameIndex()
+    return _places.search(name, limit)

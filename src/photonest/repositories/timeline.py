@@ -11,7 +11,7 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, Select, String, and_, exists, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 
-from photonest.db.tables import album_asset, asset, asset_exif, stack, tag_asset, tag_closure
+from photonest.db.tables import album_asset, asset, asset_exif, asset_face, stack, tag_asset, tag_closure
 from photonest.repositories.base import Repository
 
 # Upstream's `withDefaultVisibility`: hidden (live-photo video parts) and locked assets stay out.
@@ -28,6 +28,7 @@ class TimelineFilter:
     visibility: str | None = None
     tag_id: UUID | None = None
     album_id: UUID | None = None
+    person_id: UUID | None = None
     with_stacked: bool = False
     descending: bool = True
 
@@ -78,6 +79,13 @@ def timeline_conditions(f: TimelineFilter) -> list[ColumnElement[bool]]:
             or_(tag_asset.c.tag_id == f.tag_id, tag_asset.c.tag_id.in_(descendants)),
         )
         conditions.append(exists(tagged))
+    if f.person_id is not None:
+        shows_person = select(asset_face.c.id).where(
+            asset_face.c.asset_id == asset.c.id,
+            asset_face.c.person_id == f.person_id,
+            asset_face.c.deleted_at.is_(None),
+        )
+        conditions.append(exists(shows_person))
     if f.album_id is not None:
         # Answered from the album_asset primary key (album_id, asset_id).
         in_album = select(album_asset.c.asset_id).where(

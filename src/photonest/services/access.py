@@ -178,6 +178,30 @@ def _own_stacks(repos: Repositories, auth: Auth, ids: set[UUID]) -> set[UUID]:
     return repos.stacks.owned_ids(auth.user_id, ids)
 
 
+# People and faces belong to the owner only (upstream: person owner, or owner of the face's asset).
+@rule(
+    Permission.PERSON_READ,
+    Permission.PERSON_UPDATE,
+    Permission.PERSON_DELETE,
+    Permission.PERSON_MERGE,
+    Permission.PERSON_STATISTICS,
+)
+def _own_people(repos: Repositories, auth: Auth, ids: set[UUID]) -> set[UUID]:
+    return repos.people.owner_ids(auth.user_id, ids)
+
+
+# The ids are face ids.
+@rule(
+    Permission.PERSON_CREATE,
+    Permission.PERSON_REASSIGN,
+    Permission.FACE_READ,
+    Permission.FACE_UPDATE,
+    Permission.FACE_DELETE,
+)
+def _own_faces(repos: Repositories, auth: Auth, ids: set[UUID]) -> set[UUID]:
+    return repos.people.face_owner_ids(auth.user_id, ids)
+
+
 # --- timelines: the ids are user ids ---
 
 

@@ -13,6 +13,7 @@ from photonest.jobs.names import JobName, JobStatus
 from photonest.records import Asset, Auth
 from photonest.schemas import generated as g
 from photonest.schemas.asset import map_asset
+from photonest.schemas.person import people_with_faces
 from photonest.schemas.tag import map_tag
 from photonest.services.access import require_access
 from photonest.services.asset_media import hide_motion_part
@@ -123,6 +124,10 @@ class AssetService(BaseService):
         exif = self.repos.assets.get_exif(asset.id) or {}
         response = map_asset(asset, auth_user_id=auth.user_id, exif=exif, owner=owner)
         response.tags = [map_tag(found) for found in self.repos.tags.list_by_asset(asset.id)]
+        # Upstream shows an asset's people to its owner only, never through a shared link.
+        hidden = auth.shared_link or asset.owner_id != auth.user_id
+        faces = [] if hidden else self.repos.people.faces_with_people([asset.id])
+        response.people, response.unassigned_faces = people_with_faces((f.face, f.person) for f in faces)
         return response
 
     def _find(self, asset_id: UUID) -> Asset:

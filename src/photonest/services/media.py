@@ -56,6 +56,8 @@ class MediaService(BaseService):
         self.repos.assets.upsert_job_status(asset_id, {"preview_at": now, "thumbnail_at": now})
         if source == "upload":
             self._announce_upload(asset_id)
+            self.queue_job(JobName.SMART_SEARCH, {"id": str(asset_id), "source": "upload"})
+            self.queue_job(JobName.FACE_DETECTION, {"id": str(asset_id)})
             if asset.type == VIDEO:
                 self.queue_job(JobName.VIDEO_CONVERSION, {"id": str(asset_id)})
         return JobStatus.SUCCESS

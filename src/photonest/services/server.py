@@ -17,6 +17,7 @@ from photonest.schemas import generated as g
 from photonest.schemas import requests as r
 from photonest.schemas.types import to_iso
 from photonest.services.base import BaseService
+from photonest.services.smart_info import SmartInfoService, duplicate_detection_enabled
 from photonest.services.system_config import SystemConfigService
 from photonest.services.system_metadata import SystemMetadataService
 from photonest.storage.layout import StorageFolder
@@ -59,11 +60,14 @@ class ServerService(BaseService):
 
     def get_features(self) -> g.ServerFeaturesDto:
         config = self.get_config()
+        smart_info = SmartInfoService(self.ctx)
         return g.ServerFeaturesDto(
-            # No machine-learning pipeline runs in this server yet, so none of its features is available.
-            smart_search=False,
-            facial_recognition=False,
-            duplicate_detection=False,
+            # Smart search and duplicates only when the CLIP model is in the model folder or an ML URL answers.
+            smart_search=smart_info.is_available(config),
+            facial_recognition=bool(
+                config["machineLearning"]["enabled"] and config["machineLearning"]["facialRecognition"]["enabled"]
+            ),
+            duplicate_detection=duplicate_detection_enabled(config) and smart_info.is_available(config),
             map=config["map"]["enabled"],
             # Reverse geocoding is not implemented yet; claiming it would make clients wait for place names.
             reverse_geocoding=False,

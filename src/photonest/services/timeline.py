@@ -76,6 +76,7 @@ class TimelineService(BaseService):
             visibility=visibility.value if visibility else None,
             tag_id=dto.tag_id,
             album_id=dto.album_id,
+            person_id=dto.person_id,
             with_stacked=bool(dto.with_stacked),
             descending=dto.order != g.AssetOrder.ASC,
         )

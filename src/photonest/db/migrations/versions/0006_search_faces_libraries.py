@@ -114,12 +114,14 @@ def upgrade() -> None:
         op.execute("CREATE INDEX face_index ON face_search USING hnsw (embedding vector_cosine_ops)")
     with op.batch_alter_table('asset', schema=None) as batch_op:
         batch_op.create_index('ix_asset_owner_id_duplicate_id', ['owner_id', 'duplicate_id'], unique=False)
+        batch_op.create_index('ix_asset_owner_id_file_created_at', ['owner_id', 'file_created_at'], unique=False)
         batch_op.create_index('ix_asset_library_id_original_path', ['library_id', 'original_path'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('asset', schema=None) as batch_op:
         batch_op.drop_index('ix_asset_library_id_original_path')
+        batch_op.drop_index('ix_asset_owner_id_file_created_at')
         batch_op.drop_index('ix_asset_owner_id_duplicate_id')
     if op.get_context().dialect.name == "postgresql":
         op.drop_constraint('fk_person_face_asset_id_asset_face', 'person', type_='foreignkey')
