@@ -10,7 +10,7 @@ from uuid import UUID
 
 from sqlalchemy import and_, case, delete, func, insert, or_, select, update
 
-from photonest.db.dialects import cosine_distance
+from photonest.db.dialects.expressions import cosine_distance
 from photonest.db.tables import asset, asset_face, asset_file, asset_job_status, face_search, person
 from photonest.db.types import utcnow
 from photonest.records import AssetFace, Person

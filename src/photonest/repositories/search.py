@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, Select, String, Subquery, and_, exists, false, func, literal, or_, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
 
+from photonest.db.dialects.expressions import folded, strip_accents
 from photonest.db.tables import album_asset, asset, asset_exif, asset_face, asset_file, person, tag_asset, tag_closure
 from photonest.records import Asset, Person
 from photonest.repositories.base import Repository, prefixed, unprefixed
@@ -27,54 +24,9 @@ PEOPLE_LIMIT = 1000
 LIKE_ESCAPE = "\\"
 
 
-def _accent_table() -> tuple[str, str]:
-    """Accented Latin letters (both cases) and their lower-case ASCII base letters, character for character."""
-    source, target = [], []
-    for code in range(0xC0, 0x250):
-        char = chr(code)
-        base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
-        if len(base) == 1 and base.isascii() and base.isalpha():
-            source.append(char)
-            target.append(base.lower())
-    for char, base in (("Ø", "o"), ("ø", "o"), ("Ł", "l"), ("ł", "l"), ("Đ", "d"), ("đ", "d")):
-        source.append(char)
-        target.append(base)
-    return "".join(source), "".join(target)
-
-
-ACCENTED, UNACCENTED = _accent_table()
-
-
-class folded(FunctionElement[str]):
-    """The text lower-cased and stripped of Latin accents (upstream's `f_unaccent` with ILIKE)."""
-
-    type = String()
-    inherit_cache = True
-
-
-@compiles(folded, "postgresql")
-def _folded_postgresql(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
-    column = compiler.process(element.clauses, **kw)
-    return f"lower(translate({column}, '{ACCENTED}', '{UNACCENTED}'))"
-
-
-@compiles(folded)
-def _folded_default(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
-    # SQLite has neither translate() nor a Unicode-aware lower(): one replace() per accented letter, and only for
-    # text that is not plain ASCII (the common case then costs one GLOB).
-    column = compiler.process(element.clauses, **kw)
-    text = column
-    for accented, plain in zip(ACCENTED, UNACCENTED, strict=True):
-        text = f"replace({text}, '{accented}', '{plain}')"
-    return f"lower(CASE WHEN {column} GLOB '*[^ -~]*' THEN {text} ELSE {column} END)"
-
-
-_STRIP_ACCENTS = str.maketrans(ACCENTED, UNACCENTED)
-
-
 def _contains(column: ColumnElement[Any], value: str) -> ColumnElement[bool]:
     # The text is stripped of accents here but lower-cased by the database, so both sides use the same lower().
-    text = value.translate(_STRIP_ACCENTS)
+    text = strip_accents(value)
     escaped = text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", "\\%").replace("_", "\\_")
     return folded(column).like(func.lower(literal(f"%{escaped}%", String)), escape=LIKE_ESCAPE)
 

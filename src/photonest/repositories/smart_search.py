@@ -8,9 +8,10 @@ from typing import Any
 from uuid import UUID
 
 import numpy as np
-from sqlalchemy import ColumnElement, and_, bindparam, delete, exists, func, select, text
+from sqlalchemy import ColumnElement, and_, bindparam, delete, exists, func, select
 
-from photonest.db.dialects import cosine_distance
+from photonest.db.dialects import postgres
+from photonest.db.dialects.expressions import cosine_distance
 from photonest.db.tables import asset, asset_exif, asset_file, asset_job_status, smart_search
 from photonest.db.types import Embedding
 from photonest.records import Asset
@@ -20,15 +21,6 @@ from photonest.repositories.base import Repository, prefixed, unprefixed
 DUPLICATE_CANDIDATES = 64
 # How many nearest vectors SQLite filters before falling back to a filtered scan.
 SQLITE_CANDIDATE_POOL = 2000
-
-
-# `hnsw.iterative_scan` exists from pgvector 0.8 on; older versions reject the setting.
-_WIDEN_HNSW_SCAN = text(
-    "SELECT set_config('hnsw.ef_search', :ef_search, true), "
-    "CASE WHEN string_to_array(extversion, '.')::int[] >= ARRAY[0, 8] "
-    "THEN set_config('hnsw.iterative_scan', 'strict_order', true) END "
-    "FROM pg_extension WHERE extname = 'vector'"
-)
 
 
 @dataclass(frozen=True)
@@ -61,10 +53,7 @@ class SmartSearchRepository(Repository):
     def dimensions(self) -> int | None:
         """The stored vectors' size: the column's declared size on PostgreSQL, any stored row's on SQLite."""
         if self._postgres:
-            query = text(
-                "SELECT atttypmod FROM pg_attribute WHERE attrelid = 'smart_search'::regclass AND attname = 'embedding'"
-            )
-            size = self.execute(query).scalar()
+            size = self.execute(postgres.vector_column_size("smart_search", "embedding")).scalar()
             return int(size) if size is not None and int(size) > 0 else None
         size = self.execute(select(func.length(smart_search.c.embedding) / 4).limit(1)).scalar()
         return int(size) if size is not None else None
@@ -73,9 +62,8 @@ class SmartSearchRepository(Repository):
         """Drop every embedding and make the column hold vectors of `size` (as upstream's setDimensionSize)."""
         self.execute(delete(smart_search))
         if self._postgres:
-            self.execute(text("DROP INDEX IF EXISTS clip_index"))
-            self.execute(text(f"ALTER TABLE smart_search ALTER COLUMN embedding TYPE vector({int(size)})"))
-            self.execute(text("CREATE INDEX clip_index ON smart_search USING hnsw (embedding vector_cosine_ops)"))
+            for statement in postgres.resize_vector_column("smart_search", "embedding", "clip_index", size):
+                self.execute(statement)
 
     def delete_all(self) -> None:
         self.execute(delete(smart_search))
@@ -88,7 +76,7 @@ class SmartSearchRepository(Repository):
         if self._postgres:
             # With filters the HNSW scan can stop before it finds enough matching rows: widen it and let
             # pgvector (>= 0.8) keep scanning until the page is full.
-            self.execute(_WIDEN_HNSW_SCAN, {"ef_search": str(max(100, min(1000, 2 * (limit + offset))))})
+            self.execute(postgres.widen_hnsw_scan(max(100, min(1000, 2 * (limit + offset)))))
             ranked = (
                 select(smart_search.c.asset_id)
                 .join(asset, asset.c.id == smart_search.c.asset_id)

@@ -8,9 +8,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, String, and_, exists, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
+from photonest.db.dialects.expressions import month_of
 from photonest.db.tables import album_asset, asset, asset_exif, asset_face, stack, tag_asset, tag_closure
 from photonest.repositories.base import Repository
 
@@ -37,19 +38,6 @@ class TimelineFilter:
 class BucketCount:
     time_bucket: str
     count: int
-
-
-def month_of(dialect: str, column: Any) -> tuple[ColumnElement[Any], ColumnElement[str]]:
-    """The expression to group the column's (UTC) months by, and that month's first day as 'YYYY-MM-DD' text."""
-    if dialect == "postgresql":
-        # Literal arguments, so that the grouped expression matches the selected one (and an expression index).
-        month = func.date_trunc(literal_column("'month'"), func.timezone(literal_column("'UTC'"), column))
-        return month, func.to_char(month, "YYYY-MM-DD")
-    # SQLite keeps naive UTC text ('YYYY-MM-DD HH:MM:SS.ffffff'); cutting it is cheaper than strftime.
-    first_day = func.substr(column, literal_column("1"), literal_column("8"), type_=String).op("||")(
-        literal_column("'01'")
-    )
-    return first_day, first_day
 
 
 def timeline_conditions(f: TimelineFilter) -> list[ColumnElement[bool]]:

@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, func, or_, select
 
+from photonest.db.dialects.expressions import directory_of
 from photonest.db.tables import asset, asset_exif
 from photonest.records import Asset
 from photonest.repositories.base import Repository, prefixed, unprefixed
 from photonest.repositories.stack import AssetWithExif
-
-
-def directory_of(dialect: str, column: Any) -> ColumnElement[str]:
-    """The column's path up to and including its last '/', or '' when it has none."""
-    if dialect == "postgresql":
-        return func.coalesce(func.substring(column, "^(.*/)[^/]*$"), "")
-    # SQLite has no regular expressions: trimming every character but '/' from the right leaves the directory.
-    return func.rtrim(column, func.replace(column, "/", ""))
 
 
 def _escape_like(value: str) -> str:

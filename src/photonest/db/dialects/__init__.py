@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
-from sqlalchemy import ColumnElement, Executable, Float, Select, Update, bindparam, cast, func, select, update
+from sqlalchemy import Executable, Select, Update, select, update
 
 from photonest.db.tables import job, job_queue
-from photonest.db.types import Embedding
 
 
 class JobSql(Protocol):
@@ -53,11 +52,3 @@ def claim_update(next_id: Select[tuple[int]], worker: str, now: datetime, lease_
         )
         .returning(*job.c)
     )
-
-
-def cosine_distance(dialect_name: str, column: ColumnElement[Any], vector: Any) -> ColumnElement[float]:
-    """Cosine distance (0 = same direction, 2 = opposite) between an embedding column and a query vector."""
-    query = bindparam(None, vector, type_=Embedding())
-    if dialect_name == "postgresql":
-        return column.op("<=>", return_type=Float)(cast(query, Embedding()))
-    return func.vec_distance_cosine(column, query, type_=Float)

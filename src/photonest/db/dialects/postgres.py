@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Executable, Update, func, select
+from sqlalchemy import Engine, Executable, TextClause, Update, func, select, text
 
 from photonest.db.dialects import claim_update, next_runnable_job
 
@@ -52,3 +52,30 @@ def listen_for_jobs(
         finally:
             if connection is not None:
                 connection.close()
+
+
+def widen_hnsw_scan(ef_search: int) -> TextClause:
+    """Let the HNSW scans of this transaction look further, and on pgvector >= 0.8 keep going until a page is full."""
+    # `hnsw.iterative_scan` exists from pgvector 0.8 on; older versions reject the setting.
+    return text(
+        "SELECT set_config('hnsw.ef_search', :ef_search, true), "
+        "CASE WHEN string_to_array(extversion, '.')::int[] >= ARRAY[0, 8] "
+        "THEN set_config('hnsw.iterative_scan', 'strict_order', true) END "
+        "FROM pg_extension WHERE extname = 'vector'"
+    ).bindparams(ef_search=str(ef_search))
+
+
+def vector_column_size(table: str, column: str) -> TextClause:
+    """The declared size of a `vector(n)` column (its type modifier)."""
+    return text(
+        "SELECT atttypmod FROM pg_attribute WHERE attrelid = CAST(:table AS regclass) AND attname = :column"
+    ).bindparams(table=table, column=column)
+
+
+def resize_vector_column(table: str, column: str, index: str, size: int) -> list[TextClause]:
+    """Statements that make an emptied vector column hold `size` values and rebuild its HNSW index."""
+    return [
+        text(f'DROP INDEX IF EXISTS "{index}"'),
+        text(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE vector({int(size)})'),
+        text(f'CREATE INDEX "{index}" ON "{table}" USING hnsw ("{column}" vector_cosine_ops)'),
+    ]

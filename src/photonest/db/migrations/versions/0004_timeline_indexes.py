@@ -14,7 +14,7 @@ down_revision: str | None = '0003'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# The month expressions must match repositories/timeline.py `month_of` text for text, or the planner ignores them.
+# The month expressions must match repositories/timeline.py `db/dialects/expressions.py::month_of` text for text, or the planner ignores them.
 MONTH = {
     "sqlite": "(substr(local_date_time, 1, 8) || '01')",
     "postgresql": "(date_trunc('month', timezone('UTC', local_date_time)))",
