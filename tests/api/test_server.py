@@ -88,7 +88,7 @@ def test_features_tell_what_this_server_can_do(api: Api) -> None:
         "facialRecognition": False,
         "duplicateDetection": False,
         "map": True,
-        "reverseGeocoding": False,
+        "reverseGeocoding": True,
         "importFaces": False,
         "sidecar": True,
         "search": True,

@@ -118,3 +118,9 @@ def test_extraction_leaves_names_null_when_reverse_geocoding_is_disabled(contain
     exif = extract(container, owner, "thompson-springs.jpg")
     assert exif["latitude"] is not None
     assert (exif["city"], exif["state"], exif["country"]) == (None, None, None)
+
+
+def test_features_follow_the_reverse_geocoding_setting(api: Api, container: Container) -> None:
+    assert api.request("GET", "/api/server/features").json()["reverseGeocoding"] is True
+    disable_reverse_geocoding(container)
+    assert api.request("GET", "/api/server/features").json()["reverseGeocoding"] is False

@@ -69,8 +69,7 @@ class ServerService(BaseService):
             ),
             duplicate_detection=duplicate_detection_enabled(config) and smart_info.is_available(config),
             map=config["map"]["enabled"],
-            # Reverse geocoding is not implemented yet; claiming it would make clients wait for place names.
-            reverse_geocoding=False,
+            reverse_geocoding=config["reverseGeocoding"]["enabled"],
             import_faces=config["metadata"]["faces"]["import"],
             sidecar=True,
             search=True,
