@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from photonest.errors import ApiError
@@ -43,6 +44,21 @@ def _property(loc: Sequence[str | int]) -> tuple[str, bool]:
 
 
 _TYPE_TAGS = {"str", "int", "float", "bool", "list", "dict", "uuid", "datetime", "date", "enum", "is-instance"}
+
+
+def _missing_body_as_empty(request: Request, error: dict[str, Any]) -> list[dict[str, Any]]:
+    """A request without a JSON body is validated as `{}`, as upstream does, so each required field is named."""
+    if error.get("type") != "missing" or tuple(error.get("loc", ())) != ("body",):
+        return [error]
+    body_field = getattr(request.scope.get("route"), "body_field", None)
+    model = getattr(getattr(body_field, "field_info", None), "annotation", None)
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return [error]
+    try:
+        model.model_validate({})
+    except ValidationError as invalid:
+        return [{**e, "loc": ("body", *e["loc"])} for e in invalid.errors()]
+    return [error]
 
 
 def validation_message(error: dict[str, Any]) -> str:
@@ -113,7 +129,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        messages = list(dict.fromkeys(validation_message(e) for e in exc.errors()))
+        errors = [e for error in exc.errors() for e in _missing_body_as_empty(request, error)]
+        messages = list(dict.fromkeys(validation_message(e) for e in errors))
         return error_response(request, 400, messages)
 
     @app.exception_handler(StarletteHTTPException)
