@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Self
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from photonest.records import Library
@@ -21,47 +21,31 @@ NotEmpty = Annotated[str, AfterValidator(_not_empty)]
 PathList = Annotated[list[NotEmpty] | None, Field(max_length=128)]
 
 
-def _unique(model: object, *names: tuple[str, str]) -> None:
-    """class-validator's `@ArrayUnique()`, whose message names the property and no element."""
-    for attribute, alias in names:
-        values = getattr(model, attribute)
-        if values is not None and len(set(values)) != len(values):
-            raise PydanticCustomError("array_unique", f"All {alias}'s elements must be unique")
+class _PathLists(BaseModel):
+    """The import paths and exclusion patterns every library request carries, with class-validator's checks."""
 
-
-_LISTS = (("import_paths", "importPaths"), ("exclusion_patterns", "exclusionPatterns"))
-
-
-class CreateLibraryDto(g.CreateLibraryDto):
     exclusion_patterns: Annotated[PathList, Field(alias="exclusionPatterns")] = None
     import_paths: Annotated[PathList, Field(alias="importPaths")] = None
+
+    @model_validator(mode="after")
+    def _unique_lists(self) -> Self:
+        # class-validator's `@ArrayUnique()`, whose message names the property and no element.
+        for values, alias in ((self.import_paths, "importPaths"), (self.exclusion_patterns, "exclusionPatterns")):
+            if values is not None and len(set(values)) != len(values):
+                raise PydanticCustomError("array_unique", f"All {alias}'s elements must be unique")
+        return self
+
+
+class CreateLibraryDto(_PathLists, g.CreateLibraryDto):
     name: NotEmpty | None = None
 
-    @model_validator(mode="after")
-    def _unique_lists(self) -> Self:
-        _unique(self, *_LISTS)
-        return self
 
-
-class UpdateLibraryDto(g.UpdateLibraryDto):
-    exclusion_patterns: Annotated[PathList, Field(alias="exclusionPatterns")] = None
-    import_paths: Annotated[PathList, Field(alias="importPaths")] = None
+class UpdateLibraryDto(_PathLists, g.UpdateLibraryDto):
     name: NotEmpty | None = None
 
-    @model_validator(mode="after")
-    def _unique_lists(self) -> Self:
-        _unique(self, *_LISTS)
-        return self
 
-
-class ValidateLibraryDto(g.ValidateLibraryDto):
-    exclusion_patterns: Annotated[PathList, Field(alias="exclusionPatterns")] = None
-    import_paths: Annotated[PathList, Field(alias="importPaths")] = None
-
-    @model_validator(mode="after")
-    def _unique_lists(self) -> Self:
-        _unique(self, *_LISTS)
-        return self
+class ValidateLibraryDto(_PathLists, g.ValidateLibraryDto):
+    pass
 
 
 def map_library(found: Library, asset_count: int) -> g.LibraryResponseDto:
