@@ -144,6 +144,12 @@ def upload_all(url: str, key: str, files: list[Path], concurrency: int, tag: str
     return time.perf_counter() - start, total, cpu_seconds(receiver) - cpu
 
 
+def settle() -> None:
+    """Flush what earlier phases wrote or deleted, so no phase pays for another's writeback or discards."""
+    os.sync()
+    time.sleep(1)
+
+
 def cpu_seconds(process: psutil.Process) -> float:
     """User and system CPU time the process has used so far."""
     times = process.cpu_times()
@@ -328,10 +334,13 @@ def main() -> None:
             rows = []
             for level in args.concurrency:
                 tag = f"level {level}"
+                settle()
                 disk_s, disk_bytes = disk_baseline(files, level, root / "disk", tag)
+                settle()
                 http_s, http_bytes, http_cpu = upload_all(f"{bare_origin}/upload", key, files, level, tag, bare.pid)
                 for stale in received.iterdir():
                     stale.unlink()
+                settle()
                 server_s, server_bytes, server_cpu = upload_all(f"{origin}/api/assets", key, files, level, tag,
                                                                 server.pid)  # fmt: skip
                 rows.append((level, server_bytes / server_s / 1e6, len(files) / server_s, http_bytes / http_s / 1e6,

@@ -48,7 +48,7 @@ from photonest.api import (
 from photonest.api.error_handlers import install_error_handlers
 from photonest.api.middleware import CorrelationIdMiddleware, ETagMiddleware
 from photonest.api.responses import JsJSONResponse
-from photonest.api.router import ApiRouter
+from photonest.api.router import mount_routes
 from photonest.config.env import Settings, load_settings
 from photonest.container import Container, build_container
 from photonest.events.websocket import SocketServer
@@ -128,10 +128,7 @@ def create_app(
     app.state.sockets = sockets
     install_error_handlers(app)
 
-    api = ApiRouter(prefix="/api")
-    for router in ROUTERS:
-        api.include_router(router)
-    app.include_router(api)
+    mount_routes(app, ROUTERS)
 
     @app.get("/.well-known/immich", include_in_schema=False)
     def well_known() -> dict[str, Any]:

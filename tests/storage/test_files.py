@@ -82,3 +82,20 @@ async def test_a_body_ending_inside_the_file_part_leaves_no_file(tmp_path: Path)
     with pytest.raises(ValueError, match="ended inside a file part"):
         await receive_into(receiver, _chunks(_head() + os.urandom(FEED_BYTES + 10)))
     assert _files(tmp_path) == []
+
+
+@pytest.mark.parametrize("extra", [0, 1, -1])
+async def test_a_body_ending_on_or_near_a_batch_boundary_is_finished(tmp_path: Path, extra: int) -> None:
+    head = _head()
+    content = os.urandom(2 * FEED_BYTES - len(head) - len(TAIL) + extra)
+    receiver = _receiver(tmp_path)
+    await receive_into(receiver, _chunks(head + content + TAIL))
+    assert receiver.files["assetData"].path.read_bytes() == content
+
+
+async def test_a_body_ending_on_a_batch_boundary_without_its_closing_boundary_leaves_no_file(tmp_path: Path) -> None:
+    head = _head()
+    receiver = _receiver(tmp_path)
+    with pytest.raises(ValueError, match="ended inside a file part"):
+        await receive_into(receiver, _chunks(head + os.urandom(FEED_BYTES - len(head))))
+    assert _files(tmp_path) == []

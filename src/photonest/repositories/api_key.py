@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Select, bindparam, delete, insert, select, update
 
 from photonest.db.tables import api_key, user
 from photonest.records import ApiKey, User
@@ -20,8 +21,7 @@ class ApiKeyRepository(Repository):
 
     def get_by_key(self, key_hash: str) -> tuple[ApiKey, User] | None:
         """The key with this hash and its (not deleted) user."""
-        query = select(api_key, *prefixed(user, "user__")).join(user, user.c.id == api_key.c.user_id)
-        row = self.execute(query.where(api_key.c.key == key_hash, user.c.deleted_at.is_(None))).first()
+        row = self.execute(_key_with_user(), {"key_hash": key_hash}).first()
         if row is None:
             return None
         return ApiKey.from_row(row), User(**unprefixed(row, "user__"))
@@ -40,3 +40,10 @@ class ApiKeyRepository(Repository):
 
     def delete(self, key_id: UUID) -> None:
         self.execute(delete(api_key).where(api_key.c.id == key_id))
+
+
+@cache
+def _key_with_user() -> Select[Any]:
+    # Built once: every API-key request runs it, and building the statement costs more than running it.
+    query = select(api_key, *prefixed(user, "user__")).join(user, user.c.id == api_key.c.user_id)
+    return query.where(api_key.c.key == bindparam("key_hash"), user.c.deleted_at.is_(None))

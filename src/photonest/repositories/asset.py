@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache, lru_cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import case, delete, func, insert, or_, select, update
+from sqlalchemy import Executable, bindparam, case, delete, func, insert, or_, select, update
 
 from photonest.db.tables import asset, asset_exif, asset_file, asset_job_status, partner, user
 from photonest.records import Asset, AssetFile
-from photonest.repositories.base import Repository, prefixed, unprefixed
+from photonest.repositories.base import Repository, prefixed, unprefixed, upsert_for
 
 # What upstream's `withDefaultVisibility` shows: hidden (live-photo video parts) and locked assets are left out.
 DEFAULT_VISIBILITIES = ("archive", "timeline")
@@ -81,12 +82,7 @@ class AssetRepository(Repository):
 
     def upsert_exif(self, asset_id: UUID, values: dict[str, Any]) -> None:
         """Insert or update the asset's EXIF row with the given columns."""
-        statement = self.upsert(asset_exif).values(asset_id=asset_id, **values)
-        if values:
-            statement = statement.on_conflict_do_update(index_elements=["asset_id"], set_=values)
-        else:
-            statement = statement.on_conflict_do_nothing(index_elements=["asset_id"])
-        self.execute(statement)
+        self.execute(_upsert_exif(self.dialect, tuple(sorted(values))), {**values, "asset_id": asset_id})
 
     def get_files(self, asset_id: UUID) -> list[AssetFile]:
         query = select(asset_file).where(asset_file.c.asset_id == asset_id)
@@ -153,18 +149,10 @@ class AssetRepository(Repository):
 
     # --- uploads ---
 
-    def create_upload(self, values: dict[str, Any]) -> Asset | None:
-        """Insert an uploaded asset; None when the owner already has an upload with this checksum."""
-        statement = (
-            self.upsert(asset)
-            .values(**values)
-            .on_conflict_do_nothing(
-                index_elements=[asset.c.owner_id, asset.c.checksum], index_where=asset.c.library_id.is_(None)
-            )
-            .returning(asset)
-        )
-        row = self.execute(statement).first()
-        return Asset.from_row(row) if row else None
+    def create_upload(self, values: dict[str, Any]) -> UUID | None:
+        """Insert an uploaded asset and give its id; None when the owner already has an upload with this checksum."""
+        created: UUID | None = self.execute(_insert_upload(self.dialect), values).scalar()
+        return created
 
     def get_upload_id_by_checksum(self, owner_id: UUID, checksum: bytes) -> UUID | None:
         """The owner's uploaded (not library) asset with this checksum, trashed ones included."""
@@ -178,10 +166,7 @@ class AssetRepository(Repository):
 
     def add_usage(self, user_id: UUID, delta: int) -> None:
         """Add bytes to the user's quota usage (upstream's `userRepository.updateUsage`)."""
-        statement = (
-            update(user).where(user.c.id == user_id).values(quota_usage_in_bytes=user.c.quota_usage_in_bytes + delta)
-        )
-        self.execute(statement)
+        self.execute(_ADD_USAGE, {"user_id": user_id, "delta": delta})
 
     def get_existing_device_asset_ids(
         self, owner_id: UUID, device_id: str, device_asset_ids: Iterable[str]
@@ -253,3 +238,35 @@ class AssetRepository(Repository):
             )
         )
         return set(self.execute(query).scalars())
+
+
+# The statements of an upload are built once per database: building one costs more than running it.
+
+
+@cache
+def _insert_upload(dialect: str) -> Executable:
+    # The values come as execute parameters; the compiled form is cached per set of parameter names.
+    statement: Executable = (
+        upsert_for(dialect, asset)
+        .on_conflict_do_nothing(
+            index_elements=[asset.c.owner_id, asset.c.checksum], index_where=asset.c.library_id.is_(None)
+        )
+        .returning(asset.c.id)
+    )
+    return statement
+
+
+@lru_cache(maxsize=256)
+def _upsert_exif(dialect: str, columns: tuple[str, ...]) -> Executable:
+    statement = upsert_for(dialect, asset_exif)
+    if not columns:
+        return statement.on_conflict_do_nothing(index_elements=["asset_id"])  # type: ignore[no-any-return]
+    changes = {name: getattr(statement.excluded, name) for name in columns}
+    return statement.on_conflict_do_update(index_elements=["asset_id"], set_=changes)  # type: ignore[no-any-return]
+
+
+_ADD_USAGE = (
+    update(user)
+    .where(user.c.id == bindparam("user_id"))
+    .values(quota_usage_in_bytes=user.c.quota_usage_in_bytes + bindparam("delta"))
+)

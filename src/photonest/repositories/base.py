@@ -24,9 +24,18 @@ class Repository:
     def execute(self, statement: Executable, params: Any = None) -> Result[Any]:
         return self.db.execute(statement, params)
 
+    @property
+    def dialect(self) -> str:
+        return self.db.dialect.name
+
     def upsert(self, table: Table) -> Any:
         """An INSERT with `on_conflict_do_*` for this connection's database (both spell it the same way)."""
-        return (pg_insert if self.db.dialect.name == "postgresql" else sqlite_insert)(table)
+        return upsert_for(self.dialect, table)
+
+
+def upsert_for(dialect: str, table: Table) -> Any:
+    """An INSERT with `on_conflict_do_*` for the named database."""
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
 
 
 def prefixed(table: Table, prefix: str) -> list[Label[Any]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Executable, and_, case, delete, func, insert, select, update
@@ -13,7 +14,7 @@ from photonest.db.dialects import job_sql
 from photonest.db.tables import job, job_queue
 from photonest.db.types import utcnow
 from photonest.records import Job
-from photonest.repositories.base import Repository
+from photonest.repositories.base import Repository, upsert_for
 
 STALLED_ERROR = "Job stalled more than allowable limit"
 
@@ -59,10 +60,7 @@ class JobRepository(Repository):
             "run_at": utcnow() + (delay or timedelta(0)),
             "job_key": job_key,
         }
-        if job_key is None:
-            self.execute(insert(job).values(**values))
-        else:
-            self.execute(self.upsert(job).values(**values).on_conflict_do_nothing(index_elements=["job_key"]))
+        self.execute(_INSERT_JOB if job_key is None else _insert_job_once(self.dialect), values)
         notify = job_sql(self.db.dialect.name).notify_jobs(queue)
         if notify is not None:
             self.execute(notify)
@@ -194,3 +192,13 @@ class JobRepository(Repository):
         """Delete the failed jobs of a queue."""
         affected = self._affected(delete(job).where(job.c.queue == queue, job.c.status == "failed"))
         return affected
+
+
+# Built once (the values come as execute parameters): every upload and pipeline step adds jobs.
+_INSERT_JOB = insert(job)
+
+
+@cache
+def _insert_job_once(dialect: str) -> Executable:
+    statement: Executable = upsert_for(dialect, job).on_conflict_do_nothing(index_elements=["job_key"])
+    return statement

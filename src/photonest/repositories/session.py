@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy import Select, and_, bindparam, delete, insert, or_, select, update
 
 from photonest.db.tables import session, user
 from photonest.db.types import utcnow
@@ -23,16 +24,7 @@ class SessionRepository(Repository):
 
     def get_by_token(self, token_hash: str) -> tuple[Session, User] | None:
         """The unexpired session with this token and its (not deleted) user."""
-        query = (
-            select(session, *prefixed(user, "user__"))
-            .join(user, user.c.id == session.c.user_id)
-            .where(
-                session.c.token == token_hash,
-                user.c.deleted_at.is_(None),
-                or_(session.c.expires_at.is_(None), session.c.expires_at > utcnow()),
-            )
-        )
-        row = self.execute(query).first()
+        row = self.execute(_session_with_user(), {"token_hash": token_hash, "now": utcnow()}).first()
         if row is None:
             return None
         return Session.from_row(row), User(**unprefixed(row, "user__"))
@@ -73,3 +65,17 @@ class SessionRepository(Repository):
     def delete_expired(self, now: datetime) -> list[UUID]:
         statement = delete(session).where(session.c.expires_at.is_not(None), session.c.expires_at <= now)
         return list(self.execute(statement.returning(session.c.id)).scalars())
+
+
+@cache
+def _session_with_user() -> Select[Any]:
+    # Built once: every session request runs it, and building the statement costs more than running it.
+    return (
+        select(session, *prefixed(user, "user__"))
+        .join(user, user.c.id == session.c.user_id)
+        .where(
+            session.c.token == bindparam("token_hash"),
+            user.c.deleted_at.is_(None),
+            or_(session.c.expires_at.is_(None), session.c.expires_at > bindparam("now")),
+        )
+    )

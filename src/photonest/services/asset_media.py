@@ -127,7 +127,7 @@ class AssetMediaService(BaseService):
             if existing is not None:
                 return self._discard(upload, existing)
             hide_motion_part(self, dto.live_photo_video_id, auth.user_id)
-        asset = self.repos.assets.create_upload(
+        asset_id = self.repos.assets.create_upload(
             {
                 "owner_id": auth.user_id,
                 "library_id": None,
@@ -147,17 +147,17 @@ class AssetMediaService(BaseService):
                 "status": "active",
             }
         )
-        if asset is None:
+        if asset_id is None:
             # The owner has this file already (the unique index on owner and checksum decided, as upstream).
             existing = self.repos.assets.get_upload_id_by_checksum(auth.user_id, file.sha1)
             if existing is None:
                 raise RuntimeError("Error locating duplicate for checksum constraint")
             return self._discard(upload, existing)
-        self._store_file_data(auth.user_id, asset.id, upload)
+        self._store_file_data(auth.user_id, asset_id, upload)
         if auth.shared_link is not None:
             # What is uploaded through a link becomes part of it, so its holder may then add it to the link's album.
-            self.repos.shared_links.add_assets(auth.shared_link.id, [asset.id])
-        return _created(asset.id)
+            self.repos.shared_links.add_assets(auth.shared_link.id, [asset_id])
+        return _created(asset_id)
 
     def replace_asset(self, auth: Auth, asset_id: UUID, upload: ReceivedUpload) -> g.AssetMediaResponseDto:
         """Put a new file under the asset's id and keep the old file as a trashed copy, as upstream."""

@@ -121,9 +121,11 @@ class MultipartFileReceiver:
             "on_headers_finished": self._start_part,
         }
 
-    def feed(self, chunk: bytes) -> None:
-        """Parse one chunk of the body, writing file data as it comes (blocking file writes)."""
+    def feed(self, chunk: bytes, last: bool = False) -> None:
+        """Parse one chunk of the body, writing file data as it comes (blocking file writes); `last` also finishes."""
         self._parser.write(chunk)
+        if last:
+            self.finish()
 
     def finish(self) -> None:
         """End of the body: a part left open means the body was cut short."""
@@ -177,26 +179,30 @@ async def receive_into(receiver: MultipartFileReceiver, body: AsyncIterable[byte
     Chunks are gathered up to FEED_BYTES before each hop to a worker thread, so memory stays bounded by that.
     """
     try:
-        async for batch in _batches(body):
-            await to_thread.run_sync(receiver.feed, batch)
-        await to_thread.run_sync(receiver.finish)
+        finished = False
+        async for batch, last in _batches(body):
+            await to_thread.run_sync(receiver.feed, batch, last)
+            finished = last
+        if not finished:
+            await to_thread.run_sync(receiver.finish)
     except BaseException:
         receiver.abort()
         raise
 
 
-async def _batches(body: AsyncIterable[bytes]) -> AsyncIterator[bytes]:
-    """The body in pieces of at least FEED_BYTES (the last one may be shorter)."""
+async def _batches(body: AsyncIterable[bytes]) -> AsyncIterator[tuple[bytes, bool]]:
+    """The body in pieces of at least FEED_BYTES (the last one may be shorter), each with "is it the last"."""
     pending: list[bytes] = []
     size = 0
     async for chunk in body:
         pending.append(chunk)
         size += len(chunk)
         if size >= FEED_BYTES:
-            yield b"".join(pending)
+            yield b"".join(pending), False
             pending, size = [], 0
     if pending:
-        yield b"".join(pending)
+        # The end of the stream is known only here: a body ending on a batch boundary is finished by the caller.
+        yield b"".join(pending), True
 
 
 def set_modified_time(path: Path, when: datetime) -> None:
