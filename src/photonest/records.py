@@ -297,3 +297,32 @@ class Library(Record):
     updated_at: datetime
     deleted_at: datetime | None
     refreshed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Move(Record):
+    """A file move in progress (upstream `move_history`)."""
+
+    id: UUID
+    entity_id: UUID
+    path_type: str
+    old_path: str
+    new_path: str
+
+
+@dataclass(frozen=True)
+class StorageAsset(Record):
+    """What the storage template reads of an asset (upstream `StorageAsset`): paths, name, date, zone, size."""
+
+    id: UUID
+    owner_id: UUID
+    type: str
+    checksum: bytes
+    original_path: str
+    is_external: bool
+    sidecar_path: str | None
+    original_file_name: str
+    live_photo_video_id: UUID | None
+    file_created_at: datetime
+    time_zone: str | None
+    file_size_in_byte: int | None

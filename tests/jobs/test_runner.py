@@ -408,7 +408,7 @@ def test_the_nightly_list_is_upstreams() -> None:
         "memories-cleanup",
         "memories-create",
         "queue-generate-thumbnails",
-        "clean-old-audit-logs",
+        # upstream's "clean-old-audit-logs" is left out: there is no audit table to prune
         "user-sync-usage",
         "queue-facial-recognition",
         "clean-old-session-tokens",

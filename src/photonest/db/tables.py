@@ -504,3 +504,15 @@ library = Table(
     Column("deleted_at", UtcDateTime, nullable=True),
     Column("refreshed_at", UtcDateTime, nullable=True),
 )
+
+# Moves in progress (upstream `move_history`): one per file and per target path, so a move is never done twice.
+move_history = Table(
+    "move_history",
+    metadata,
+    _id(),
+    Column("entity_id", Uuid, nullable=False),
+    Column("path_type", String, nullable=False),
+    Column("old_path", String, nullable=False),
+    Column("new_path", String, nullable=False, unique=True),
+    UniqueConstraint("entity_id", "path_type"),
+)

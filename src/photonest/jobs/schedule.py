@@ -41,7 +41,7 @@ NIGHTLY = Schedule(
         (_J.MEMORIES_CLEANUP, {}),
         (_J.MEMORIES_CREATE, {}),
         (_J.QUEUE_GENERATE_THUMBNAILS, {"force": False}),
-        (_J.CLEAN_OLD_AUDIT_LOGS, {}),
+        # `clean-old-audit-logs` is left out: it prunes upstream's `audit` table, which Photonest does not have.
         (_J.USER_SYNC_USAGE, {}),
         (_J.QUEUE_FACIAL_RECOGNITION, {"force": False, "nightly": True}),
         (_J.CLEAN_OLD_SESSION_TOKENS, {}),
@@ -56,6 +56,15 @@ def library_schedules(container: Container) -> list[Schedule]:
     if not scan["enabled"]:
         return []
     return [Schedule("library", scan["cronExpression"], ((_J.LIBRARY_QUEUE_SCAN_ALL, {}),))]
+
+
+def backup_schedules(container: Container) -> list[Schedule]:
+    """The database backup at `backup.database.cronExpression` when `backup.database.enabled` (`backup.service.ts`)."""
+    with container.unit_of_work() as uow:
+        backup = JobService(container.context(uow)).get_config()["backup"]["database"]
+    if not backup["enabled"]:
+        return []
+    return [Schedule("backupDatabase", backup["cronExpression"], ((_J.DATABASE_BACKUP, {}),))]
 
 
 def local_now() -> datetime:

@@ -17,6 +17,7 @@ from photonest.repositories.job import JobRepository
 from photonest.repositories.library import LibraryRepository
 from photonest.repositories.map import MapRepository
 from photonest.repositories.memory import MemoryRepository
+from photonest.repositories.move import MoveRepository
 from photonest.repositories.notification import NotificationRepository
 from photonest.repositories.partner import PartnerRepository
 from photonest.repositories.person import PersonRepository
@@ -147,3 +148,7 @@ class Repositories:
     @cached_property
     def libraries(self) -> LibraryRepository:
         return LibraryRepository(self.uow)
+
+    @cached_property
+    def moves(self) -> MoveRepository:
+        return MoveRepository(self.uow)

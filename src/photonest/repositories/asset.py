@@ -10,8 +10,18 @@ from uuid import UUID
 
 from sqlalchemy import Executable, bindparam, case, delete, func, insert, or_, select, update
 
-from photonest.db.tables import asset, asset_exif, asset_file, asset_job_status, partner, user
-from photonest.records import Asset, AssetFile
+from photonest.db.tables import (
+    album,
+    album_asset,
+    album_user,
+    asset,
+    asset_exif,
+    asset_file,
+    asset_job_status,
+    partner,
+    user,
+)
+from photonest.records import Asset, AssetFile, StorageAsset
 from photonest.repositories.base import Repository, prefixed, unprefixed, upsert_for
 
 # What upstream's `withDefaultVisibility` shows: hidden (live-photo video parts) and locked assets are left out.
@@ -75,6 +85,18 @@ class AssetRepository(Repository):
 
     def delete(self, asset_id: UUID) -> None:
         self.execute(delete(asset).where(asset.c.id == asset_id))
+
+    def ids_for_sidecar(self, *, force: bool) -> list[UUID]:
+        """Assets to look for sidecars for (upstream `streamForSidecar`): all but hidden ones, or those without one."""
+        query = select(asset.c.id).where(asset.c.visibility != "hidden")
+        if not force:
+            query = query.where(or_(asset.c.sidecar_path.is_(None), asset.c.sidecar_path == ""))
+        return list(self.execute(query.order_by(asset.c.created_at)).scalars())
+
+    def ids_for_migration(self) -> list[UUID]:
+        """Assets whose derived files the migration queue checks (upstream `streamForMigrationJob`): not trashed."""
+        query = select(asset.c.id).where(asset.c.deleted_at.is_(None)).order_by(asset.c.created_at)
+        return list(self.execute(query).scalars())
 
     def get_exif(self, asset_id: UUID) -> dict[str, Any] | None:
         row = self.execute(select(asset_exif).where(asset_exif.c.asset_id == asset_id)).first()
@@ -238,6 +260,63 @@ class AssetRepository(Repository):
             )
         )
         return set(self.execute(query).scalars())
+
+    # --- storage template (upstream `getStorageTemplateAsset`, `streamStorageTemplateAssets`) ---
+
+    def get_storage_asset(self, asset_id: UUID) -> StorageAsset | None:
+        """The untrashed asset with its EXIF size and time zone; None without an EXIF row, as upstream's inner join."""
+        row = self.execute(_storage_assets().where(asset.c.id == asset_id)).first()
+        return StorageAsset.from_row(row) if row else None
+
+    def list_storage_assets(self, after: UUID | None, limit: int) -> list[StorageAsset]:
+        """The next batch of untrashed assets with an EXIF row, in id order after `after`."""
+        query = _storage_assets().order_by(asset.c.id).limit(limit)
+        if after is not None:
+            query = query.where(asset.c.id > after)
+        return [StorageAsset.from_row(row) for row in self.execute(query)]
+
+    def newest_album_name(self, user_id: UUID, asset_id: UUID) -> str | None:
+        """The name of the most recently created album holding the asset that the user owns or is a member of.
+
+        Upstream's `albumRepository.getByAssetId` orders by `createdAt` descending and the template takes the first.
+        """
+        member = select(album_user.c.album_id).where(
+            album_user.c.album_id == album.c.id, album_user.c.user_id == user_id
+        )
+        query = (
+            select(album.c.album_name)
+            .join(album_asset, album_asset.c.album_id == album.c.id)
+            .where(
+                album_asset.c.asset_id == asset_id,
+                album.c.deleted_at.is_(None),
+                or_(album.c.owner_id == user_id, member.exists()),
+            )
+            .order_by(album.c.created_at.desc(), album.c.id)
+            .limit(1)
+        )
+        name: str | None = self.execute(query).scalar()
+        return name
+
+
+def _storage_assets() -> Any:
+    return (
+        select(
+            asset.c.id,
+            asset.c.owner_id,
+            asset.c.type,
+            asset.c.checksum,
+            asset.c.original_path,
+            asset.c.is_external,
+            asset.c.sidecar_path,
+            asset.c.original_file_name,
+            asset.c.live_photo_video_id,
+            asset.c.file_created_at,
+            asset_exif.c.time_zone,
+            asset_exif.c.file_size_in_byte,
+        )
+        .join(asset_exif, asset_exif.c.asset_id == asset.c.id)
+        .where(asset.c.deleted_at.is_(None))
+    )
 
 
 # The statements of an upload are built once per database: building one costs more than running it.

@@ -78,6 +78,10 @@ class PersonRepository(Repository):
         if wanted:
             self.execute(delete(person).where(person.c.id.in_(wanted)))
 
+    def all_ids(self) -> list[UUID]:
+        """Every person, oldest first."""
+        return list(self.execute(select(person.c.id).order_by(person.c.created_at, person.c.id)).scalars())
+
     def owner_ids(self, user_id: UUID, ids: Iterable[UUID]) -> set[UUID]:
         """The given people that belong to the user."""
         query = select(person.c.id).where(person.c.owner_id == user_id, person.c.id.in_(list(ids)))

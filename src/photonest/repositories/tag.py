@@ -91,6 +91,15 @@ class TagRepository(Repository):
         """Delete the tag; its descendants, closure rows and asset links go with it (foreign keys cascade)."""
         self.execute(delete(tag).where(tag.c.id == tag_id))
 
+    def delete_empty(self) -> int:
+        """Delete every tag that neither it nor any descendant is on an asset (`deleteEmptyTags`); how many."""
+        used = (
+            select(tag_closure.c.ancestor_id)
+            .join(tag_asset, tag_asset.c.tag_id == tag_closure.c.descendant_id)
+            .where(tag_closure.c.ancestor_id == tag.c.id)
+        )
+        return int(self.db.execute(delete(tag).where(~used.exists())).rowcount)
+
     def tagged_asset_ids(self, tag_id: UUID, asset_ids: Iterable[UUID]) -> set[UUID]:
         """Which of these assets carry the tag."""
         query = select(tag_asset.c.asset_id).where(

@@ -10,6 +10,7 @@ from uuid import UUID
 from sqlalchemy import delete, exists, func, insert, select, update
 
 from photonest.db.tables import asset, asset_exif, user, user_metadata
+from photonest.db.types import utcnow
 from photonest.records import User
 from photonest.repositories.base import Repository
 
@@ -77,6 +78,19 @@ class UserRepository(Repository):
             .scalar_subquery()
         )
         self.execute(update(user).where(user.c.id == user_id).values(quota_usage_in_bytes=used))
+
+    def sync_usage_all(self) -> None:
+        """Recount every active user's `quota_usage_in_bytes` (upstream's nightly `syncUsage`)."""
+        # As `user.repository.ts`: trashed assets count, external-library assets and deleted users do not.
+        used = (
+            select(func.coalesce(func.sum(asset_exif.c.file_size_in_byte), 0))
+            .select_from(asset.outerjoin(asset_exif, asset_exif.c.asset_id == asset.c.id))
+            .where(asset.c.owner_id == user.c.id, asset.c.library_id.is_(None))
+            .correlate(user)
+            .scalar_subquery()
+        )
+        active = update(user).where(user.c.deleted_at.is_(None))
+        self.execute(active.values(quota_usage_in_bytes=used, updated_at=utcnow()))
 
     def get_metadata(self, user_id: UUID, key: str) -> Any:
         query = select(user_metadata.c.value).where(user_metadata.c.user_id == user_id, user_metadata.c.key == key)

@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from photonest.db.types import utcnow
-from photonest.jobs.names import JobName, JobStatus
+from photonest.jobs.names import JobName, JobStatus, job_key
 from photonest.media.metadata import ExtractedMetadata, FileStats, SidecarTags, VideoTags
 from photonest.records import Asset
 from photonest.schemas import generated as g
@@ -20,7 +20,7 @@ from photonest.storage.layout import StorageFolder
 
 IMAGE, VIDEO = g.AssetTypeEnum.IMAGE.value, g.AssetTypeEnum.VIDEO.value
 HIDDEN = g.AssetVisibility.HIDDEN.value
-# Sources after which thumbnails follow the metadata (upstream chains them for new files only).
+# Sources after which thumbnails follow the storage template (upstream chains them for new files only).
 NEW_FILE_SOURCES = {"upload", "copy", "motion"}
 
 
@@ -50,8 +50,10 @@ class MetadataService(BaseService):
         elif metadata.live_photo_cid:
             self._link_live_photo(asset, metadata.live_photo_cid)
         self.repos.assets.upsert_job_status(asset.id, {"metadata_extracted_at": utcnow()})
-        if source in NEW_FILE_SOURCES:
-            self.queue_job(JobName.GENERATE_THUMBNAILS, {"id": str(asset.id), "source": "upload"})
+        # Upstream's onDone: the storage template comes next, and it queues the thumbnails of new files.
+        data = {"id": str(asset.id)} if source is None else {"id": str(asset.id), "source": source}
+        single = JobName.STORAGE_TEMPLATE_MIGRATION_SINGLE
+        self.queue_job(single, data, job_key=job_key(single, data))
         return JobStatus.SUCCESS
 
     def write_sidecar(self, data: dict[str, Any]) -> JobStatus:

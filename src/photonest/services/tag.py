@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from uuid import UUID
 
 from photonest.errors import BadRequest
-from photonest.jobs.names import JobName
+from photonest.jobs.names import JobName, JobStatus
 from photonest.records import Auth
 from photonest.repositories import Repositories
 from photonest.repositories.tag import Tag
@@ -16,6 +17,8 @@ from photonest.schemas.tag import map_tag
 from photonest.services.access import check_access, require_access
 from photonest.services.asset_set import add_assets, remove_assets
 from photonest.services.base import BaseService
+
+log = logging.getLogger(__name__)
 
 P = g.Permission
 E = g.Error1
@@ -100,6 +103,13 @@ class TagService(BaseService):
         results = remove_assets(self.repos, auth, _TagAssets(self.repos), tag_id, dto.ids, P.TAG_DELETE)
         self._write_sidecars(results)
         return results
+
+    def delete_empty_tags(self) -> JobStatus:
+        """Delete the tags left on no asset, directly or through a descendant (the `tag-cleanup` job)."""
+        deleted = self.repos.tags.delete_empty()
+        if deleted:
+            log.info("Deleted %d empty tags", deleted)
+        return JobStatus.SUCCESS
 
     def _write_sidecars(self, results: list[g.BulkIdResponseDto]) -> None:
         for result in results:

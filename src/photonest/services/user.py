@@ -11,6 +11,7 @@ from photonest.config.system_config import merge
 from photonest.crypto import hash_password
 from photonest.db.types import utcnow
 from photonest.errors import BadRequest, NotFound
+from photonest.jobs.names import JobStatus
 from photonest.licenses import CLIENT_PUBLIC_KEY, SERVER_PUBLIC_KEY, is_valid_license
 from photonest.records import Auth, User
 from photonest.repositories import Repositories
@@ -190,6 +191,11 @@ class UserService(PreferencesMixin):
             cache_control=PROFILE_IMAGE_CACHE_CONTROL,
             headers=_SVG_HEADERS if extension == ".svg" else {},
         )
+
+    def sync_usage(self) -> JobStatus:
+        """Recount every user's quota usage from their assets (the nightly `user-sync-usage` job)."""
+        self.repos.users.sync_usage_all()
+        return JobStatus.SUCCESS
 
     def _remove_after_commit(self, path: str) -> None:
         root = self.ctx.storage.root

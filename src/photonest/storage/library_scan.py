@@ -302,10 +302,15 @@ def stat_library_file(path: str, scope: LibraryScope) -> os.stat_result | None:
 def find_sidecar(path: str) -> str | None:
     """The XMP sidecar next to a file: `photo.jpg.xmp` first, else `photo.xmp` (upstream's sidecar discovery)."""
     with_extension = f"{path}.xmp"
-    if os.path.isfile(with_extension):
+    if _readable_file(with_extension):
         return with_extension
     stem, _ = os.path.splitext(path)
     without_extension = f"{stem}.xmp"
-    if os.path.isfile(without_extension):
+    if _readable_file(without_extension):
         return without_extension
     return None
+
+
+def _readable_file(path: str) -> bool:
+    # Upstream checks the candidates with `R_OK`: a sidecar that cannot be read counts as absent.
+    return os.path.isfile(path) and os.access(path, os.R_OK)

@@ -1,0 +1,137 @@
+"""The migration queue: derived files moved to the current layout (`media.service.ts`, `storage.core.ts` moveFile)."""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import shutil
+import uuid
+from pathlib import Path
+from uuid import UUID
+
+from photonest.db.types import utcnow
+from photonest.jobs.names import JobName, JobStatus, QueueName
+from photonest.services.base import BaseService
+from photonest.storage.layout import StorageFolder
+
+log = logging.getLogger(__name__)
+
+# The generated images of an asset, each `<assetId>-<type>.<ext>` under thumbs/.
+IMAGE_FILE_TYPES = ("fullsize", "preview", "thumbnail")
+
+
+class FileMigrationService(BaseService):
+    """Queues and runs the `migration` queue: thumbnails, previews, encoded videos and face crops."""
+
+    def queue_all(self) -> JobStatus:
+        """A `migrate-asset` job per asset and a `migrate-person` job per person."""
+        state = self.repos.jobs.queue_states(utcnow()).get(QueueName.MIGRATION.value)
+        # Only when this is the queue's sole job, so no move of another job is under way in those folders.
+        if state is not None and state.active == 1 and state.waiting == 0:
+            for folder in (StorageFolder.THUMBNAILS, StorageFolder.ENCODED_VIDEO):
+                remove_empty_folders(self.ctx.storage.folder(folder))
+        for asset_id in self.repos.assets.ids_for_migration():
+            self.queue_job(JobName.MIGRATE_ASSET, {"id": str(asset_id)})
+        for person_id in self.repos.people.all_ids():
+            self.queue_job(JobName.MIGRATE_PERSON, {"id": str(person_id)})
+        return JobStatus.SUCCESS
+
+    def migrate_asset(self, asset_id: UUID) -> JobStatus:
+        """Move the asset's previews, thumbnail and encoded video to where the layout puts them now."""
+        asset = self.repos.assets.get(asset_id)
+        if asset is None:
+            # Deleted before its job ran: nothing to do, not a failure.
+            return JobStatus.SKIPPED
+        storage = self.ctx.storage
+        for file in self.repos.assets.get_files(asset.id):
+            if file.type not in IMAGE_FILE_TYPES:
+                continue
+            # The file keeps its own extension: upstream renames to the configured format's, which would mislabel
+            # a file made before the format was changed.
+            suffix = Path(file.path).suffix or f".{self.get_config()['image'][file.type]['format']}"
+            target = storage.nested_path(StorageFolder.THUMBNAILS, asset.owner_id, f"{asset.id}-{file.type}{suffix}")
+            if move_file(file.path, target):
+                self.repos.assets.upsert_file(asset.id, file.type, str(target))
+        if asset.encoded_video_path:
+            target = storage.nested_path(StorageFolder.ENCODED_VIDEO, asset.owner_id, f"{asset.id}.mp4")
+            if move_file(asset.encoded_video_path, target):
+                self.repos.assets.update(asset.id, {"encoded_video_path": str(target)})
+        return JobStatus.SUCCESS
+
+    def migrate_person(self, person_id: UUID) -> JobStatus:
+        """Move the person's face crop to `thumbs/<owner>/…/<personId>.jpeg`."""
+        person = self.repos.people.get(person_id)
+        if person is None:
+            return JobStatus.SKIPPED
+        if person.thumbnail_path:
+            target = self.ctx.storage.nested_path(StorageFolder.THUMBNAILS, person.owner_id, f"{person.id}.jpeg")
+            if move_file(person.thumbnail_path, target):
+                self.repos.people.update(person.id, {"thumbnail_path": str(target)})
+        return JobStatus.SUCCESS
+
+
+def move_file(old: str, target: Path) -> bool:
+    """Move a file to `target` atomically; True when the database should now point at `target`.
+
+    Upstream keeps a `move_history` row to finish an interrupted move; here a file found only at the target
+    (renamed, but the path update never committed) is taken as moved.
+    """
+    if old == str(target):
+        return False
+    source = Path(old)
+    if not source.is_file():
+        if target.is_file():
+            log.info("Found %s already moved to %s", old, target)
+            return True
+        log.warning("Unable to move %s: the file is missing", old)
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.replace(source, target)
+    except OSError as error:
+        if error.errno != errno.EXDEV:
+            log.warning("Unable to move %s to %s: %s", old, target, error)
+            return False
+        return _copy_across_devices(source, target)
+    log.debug("Moved %s to %s", old, target)
+    return True
+
+
+def _copy_across_devices(source: Path, target: Path) -> bool:
+    """Copy to a temporary name beside the target, check the size, rename into place, then drop the source."""
+    temp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with source.open("rb") as reader, temp.open("xb") as writer:
+            shutil.copyfileobj(reader, writer)
+            writer.flush()
+            os.fsync(writer.fileno())
+        if temp.stat().st_size != source.stat().st_size:
+            log.warning("Unable to move %s to %s: the copy differs in size", source, target)
+            temp.unlink(missing_ok=True)
+            return False
+        shutil.copystat(source, temp)
+        os.replace(temp, target)
+    except OSError as error:
+        log.warning("Unable to copy %s to %s: %s", source, target, error)
+        temp.unlink(missing_ok=True)
+        return False
+    try:
+        source.unlink()
+    except OSError as error:
+        log.warning("Unable to delete %s after copying it to %s: %s", source, target, error)
+    return True
+
+
+def remove_empty_folders(root: Path) -> None:
+    """Remove the empty folders below `root` (not `root` itself), deepest first."""
+    if not root.is_dir():
+        return
+    for folder, _, _ in os.walk(root, topdown=False):
+        if Path(folder) == root:
+            continue
+        try:
+            os.rmdir(folder)
+        except OSError:
+            # Not empty (or not ours to remove): keep it.
+            continue
