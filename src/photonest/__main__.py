@@ -72,7 +72,11 @@ def _serve(settings: Settings, _: argparse.Namespace) -> int:
     container = build_container(settings)
     container.start()  # migrations and config checks fail here, before the port is opened
     app = create_app(settings, container, run_migrations=False, run_workers="microservices" in settings.workers)
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info", proxy_headers=True)
+    # Requests are logged at the verbose and debug levels only, as upstream's logging interceptor does.
+    access_log = settings.log_level in ("verbose", "debug")
+    config = uvicorn.Config(
+        app, host=settings.host, port=settings.port, log_level="info", proxy_headers=True, access_log=access_log
+    )
     server = uvicorn.Server(config)  # the Config has set up uvicorn's loggers by now
     logging.getLogger("uvicorn.access").addFilter(HideQueryStrings())
     server.run()

@@ -8,12 +8,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from functools import partial
 from typing import Annotated, Any, TypeVar
 from urllib.parse import parse_qsl, urlencode
 from uuid import UUID
 
-from fastapi import Depends, Header, Path, Query, Request, Response
+from fastapi import Depends, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
@@ -22,6 +21,7 @@ from starlette.requests import ClientDisconnect
 
 from photonest.api.deps import authenticated, get_container, service
 from photonest.api.file_responses import BINARY_ANSWER, MediaFileResponse
+from photonest.api.responses import JsJSONResponse
 from photonest.api.router import ApiRouter
 from photonest.errors import BadRequest
 from photonest.records import Auth
@@ -41,6 +41,7 @@ router = ApiRouter(prefix="/assets", tags=["Assets"])
 
 P = g.Permission
 MISSING_FILE = f"Field(s) {ASSET_FIELD} should not be empty"
+CHECKSUM_HEADER = "x-immich-checksum"
 CHECKSUM_HELP = "sha1 checksum that can be used for duplicate detection before the file is uploaded"
 # One dependency object per route guard, so that the receiving dependency and the handler share one resolution.
 UPLOADER = authenticated(P.ASSET_UPLOAD, shared_link=True)
@@ -115,23 +116,6 @@ async def _received(
         raise
 
 
-async def receive_asset_upload(
-    request: Request,
-    key: str | None = Query(None),
-    checksum: Annotated[str | None, Header(alias="x-immich-checksum", description=CHECKSUM_HELP)] = None,
-    auth: Auth = UPLOADER,
-) -> AsyncIterator[ReceivedUpload | g.AssetMediaResponseDto]:
-    """The upload body, or at once the duplicate answer for a checksum the caller already has (body unread)."""
-    find = partial(_store, request, lambda svc: svc.find_upload_duplicate(auth, checksum))
-    # Without a checksum there is nothing to look up, only the upload right to check: no hop off the event loop.
-    duplicate = await run_in_threadpool(find) if checksum else find()
-    if duplicate is not None:
-        yield duplicate
-        return
-    async with _received(request, auth, r.AssetMediaCreateDto) as received:
-        yield received
-
-
 async def receive_asset_replacement(
     request: Request, id: UUID, key: str | None = Query(None), auth: Auth = REPLACER
 ) -> AsyncIterator[ReceivedUpload]:
@@ -157,28 +141,44 @@ def _media(request: Request, result: ServedFile | MediaRedirect) -> Response:
     return _redirect(request, result.target_size) if isinstance(result, MediaRedirect) else MediaFileResponse(result)
 
 
+# `uploadAsset` reads its query and header parameters itself and returns its response ready-made: declared as
+# FastAPI parameters, a body dependency and a response model, they cost ~0.7 ms of dependency solving and validation
+# per upload. The parameters are declared for the OpenAPI document only, as in the spec.
+UPLOAD_PARAMETERS = [
+    {"name": "key", "required": False, "in": "query", "schema": {"type": "string"}},
+    {
+        "name": CHECKSUM_HEADER,
+        "in": "header",
+        "description": CHECKSUM_HELP,
+        "required": False,
+        "schema": {"type": "string"},
+    },
+]
+
+
 @router.post(
     "",
     operation_id="uploadAsset",
     status_code=201,
     response_model=g.AssetMediaResponseDto,
-    openapi_extra=_multipart("AssetMediaCreateDto", "Asset Upload Information"),
+    openapi_extra={**_multipart("AssetMediaCreateDto", "Asset Upload Information"), "parameters": UPLOAD_PARAMETERS},
 )
-async def upload_asset(
-    request: Request,
-    response: Response,
-    received: ReceivedUpload | g.AssetMediaResponseDto = Depends(receive_asset_upload, scope="function"),
-    auth: Auth = UPLOADER,
-) -> g.AssetMediaResponseDto:
-    # One hop to a worker thread for the whole transaction (a sync handler with service dependencies takes six).
-    result: g.AssetMediaResponseDto
-    if isinstance(received, ReceivedUpload):
-        result = await run_in_threadpool(_store, request, lambda svc: svc.upload_asset(auth, received))
-    else:
-        result = received
+async def upload_asset(request: Request, auth: Auth = UPLOADER) -> Response:
+    checksum = request.headers.get(CHECKSUM_HEADER)
+    # A checksum the caller already has is answered before the body is read; without one there is nothing to look up.
+    if checksum:
+        duplicate = await run_in_threadpool(_store, request, lambda svc: svc.find_upload_duplicate(auth, checksum))
+        if duplicate is not None:
+            return _upload_answer(duplicate)
+    async with _received(request, auth, r.AssetMediaCreateDto) as received:
+        # One hop to a worker thread for the whole transaction (a sync handler with service dependencies takes six).
+        return _upload_answer(await run_in_threadpool(_store, request, lambda svc: svc.upload_asset(auth, received)))
+
+
+def _upload_answer(result: g.AssetMediaResponseDto) -> Response:
     # A duplicate answers 200, as every client expects (not in the spec's responses).
-    response.status_code = 201 if result.status == g.AssetMediaStatus.CREATED else 200
-    return result
+    status = 201 if result.status == g.AssetMediaStatus.CREATED else 200
+    return JsJSONResponse(result.model_dump(mode="json", by_alias=True, exclude_unset=True), status_code=status)
 
 
 @router.post(

@@ -19,8 +19,9 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 
 log = logging.getLogger(__name__)
 
-# How much of a streamed body is handed to the parser at once.
+# How much of a streamed body is handed to the parser at once, and how much of it is written and hashed at once.
 FEED_BYTES = 1024 * 1024
+WRITE_BYTES = 128 * 1024
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,14 @@ class FileSink:
     def write(self, data: bytes | memoryview) -> None:
         if self._file is None:
             raise ValueError("write to a closed FileSink")
-        self._file.write(data)
-        self._sha1.update(data)
-        self._size += len(data)
+        view = memoryview(data)
+        # Writing and hashing a piece at a time keeps it in the CPU cache for both: one 1 MiB write evicts its start
+        # before SHA-1 reads it, and cost three times the kernel time in the upload benchmark.
+        for start in range(0, len(view), WRITE_BYTES):
+            piece = view[start : start + WRITE_BYTES]
+            self._file.write(piece)
+            self._sha1.update(piece)
+        self._size += len(view)
 
     def commit(self) -> StoredFile:
         """Flush, close and rename the file to its target."""
