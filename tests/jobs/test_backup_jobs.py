@@ -63,6 +63,8 @@ def test_the_manual_job_writes_a_backup_that_restores(
     assert (state(container, QUEUE).completed, state(container, QUEUE).failed) == (1, 0)
     (written,) = backups(container)
     assert NAME.fullmatch(written.name), written.name
+    # The dump holds password hashes and the config's secrets: owner-only.
+    assert written.stat().st_mode & 0o077 == 0, oct(written.stat().st_mode)
     if is_sqlite(container):
         restored = tmp_path / "restored.db"
         with gzip.open(written) as source, restored.open("wb") as target:

@@ -180,3 +180,31 @@ def test_starting_the_queue_migrates_every_asset_and_person(api: Api, admin: Cal
     assert sorted(p.relative_to(thumbs).as_posix() for p in thumbs.rglob("*")) == [".immich", "full", "full/file.webp"]
     assert run_migration(container) == 2
     assert (state(container, MIGRATION).completed, state(container, MIGRATION).failed) == (3, 0)
+
+
+def test_no_database_connection_is_held_while_files_move(
+    admin: Caller, container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asset_id = uuid.uuid4()
+    thumbs = container.storage.folder(StorageFolder.THUMBNAILS)
+    old_preview = write(thumbs / "old" / f"{asset_id}-preview.jpeg", b"p")
+    old_video = write(container.storage.folder(StorageFolder.ENCODED_VIDEO) / "old" / f"{asset_id}.mp4", b"v")
+    make_asset(container, admin, id=asset_id, type="VIDEO", encoded_video_path=str(old_video))
+    with container.unit_of_work() as uow:
+        Repositories(uow).assets.upsert_file(asset_id, "preview", str(old_preview))
+    real_move = file_migration.move_file
+    held: list[int] = []
+
+    def move_file(old: str, target: Path) -> bool:
+        # A move may copy a large file across file systems: the job's transaction (on SQLite the database's write
+        # lock) must not be open meanwhile; only the worker's own connection may be checked out.
+        held.append(container.engine.pool.checkedout())  # type: ignore[attr-defined]
+        return real_move(old, target)
+
+    monkeypatch.setattr(file_migration, "move_file", move_file)
+    enqueue(container, MIGRATION, JobName.MIGRATE_ASSET.value, {"id": str(asset_id)})
+    assert run_migration(container) == 1
+    assert held == [0, 0]
+    assert encoded_video_of(container, asset_id) == str(
+        nested(container, StorageFolder.ENCODED_VIDEO, admin, f"{asset_id}.mp4")
+    )

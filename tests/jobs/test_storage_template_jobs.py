@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import fcntl
 import hashlib
 import os
 import shutil
@@ -352,3 +353,45 @@ def test_relocate_refuses_to_replace_a_file(tmp_path: Path) -> None:
     with pytest.raises(FileExistsError):
         relocate(old, new, None)
     assert old.read_bytes() == b"mine" and new.read_bytes() == b"theirs"
+
+
+def test_a_failed_rename_leaves_no_placeholder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_link(*_: Any, **__: Any) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    def no_rename(*_: Any, **__: Any) -> None:
+        raise OSError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(storage_template.os, "link", no_link)
+    monkeypatch.setattr(storage_template.os, "replace", no_rename)
+    old, new = tmp_path / "old.jpg", tmp_path / "new" / "new.jpg"
+    old.write_bytes(b"mine")
+    with pytest.raises(PermissionError):
+        relocate(old, new, None)
+    assert old.read_bytes() == b"mine" and not new.exists()
+
+
+def test_empty_folders_go_under_the_move_lock_and_without_a_database_lock(
+    container: Container, owner: Caller, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _enable(container)
+    _place(container, owner, JPEG)
+    seen: list[tuple[int, bool]] = []
+
+    def remove_empty_folders(root: Path) -> None:
+        with (container.storage.root / storage_template.LOCK_FILE).open("a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                locked = True
+            else:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+                locked = False
+        seen.append((container.engine.pool.checkedout(), locked))  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(
+        storage_template.StorageTemplateService, "_remove_empty_folders", staticmethod(remove_empty_folders)
+    )
+    _all(container)
+    # Only the worker's own connection is out; a move made meanwhile cannot lose its new folder.
+    assert seen == [(0, True)]

@@ -33,6 +33,8 @@ BACKUP_NAME = re.compile(r"immich-db-backup-(\d+\.sql|\d{8}T\d{6}-v.*-(pg|sqlite
 # What a backup that did not finish leaves behind.
 FAILED_NAME = re.compile(r"immich-db-backup-.*\.(sql\.gz|sqlite\.gz|sqlite)\.tmp")
 CHUNK = 1024 * 1024
+# Backups are readable by the server's user only (upstream leaves them to the umask).
+PRIVATE = 0o600
 
 
 class BackupError(RuntimeError):
@@ -92,6 +94,9 @@ def backup_sqlite(url: URL, target: Path) -> None:
         raise BackupError("An in-memory SQLite database cannot be backed up")
     raw = target.with_name(target.name.removesuffix(".gz") + ".tmp")
     try:
+        raw.unlink(missing_ok=True)
+        # Created owner-only before SQLite opens it: the copy holds password hashes and the config's secrets.
+        os.close(os.open(raw, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE))
         source = sqlite3.connect(database, timeout=30)
         try:
             copy = sqlite3.connect(str(raw))
@@ -139,7 +144,7 @@ def _write_gzip(target: Path, write: Callable[[gzip.GzipFile], None]) -> None:
     """Write `target` gzip'd through `<target>.tmp`, renamed into place once complete and synced."""
     temp = target.with_name(target.name + ".tmp")
     try:
-        with temp.open("xb") as file:
+        with os.fdopen(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE), "wb") as file:
             with gzip.GzipFile(filename=target.name.removesuffix(".gz"), mode="wb", fileobj=file) as out:
                 write(out)
             file.flush()

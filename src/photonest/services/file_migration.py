@@ -29,6 +29,8 @@ class FileMigrationService(BaseService):
         state = self.repos.jobs.queue_states(utcnow()).get(QueueName.MIGRATION.value)
         # Only when this is the queue's sole job, so no move of another job is under way in those folders.
         if state is not None and state.active == 1 and state.waiting == 0:
+            # Walking the folders can take a while: no database lock meanwhile.
+            self.release_transaction()
             for folder in (StorageFolder.THUMBNAILS, StorageFolder.ENCODED_VIDEO):
                 remove_empty_folders(self.ctx.storage.folder(folder))
         for asset_id in self.repos.assets.ids_for_migration():
@@ -44,6 +46,7 @@ class FileMigrationService(BaseService):
             # Deleted before its job ran: nothing to do, not a failure.
             return JobStatus.SKIPPED
         storage = self.ctx.storage
+        moves: list[tuple[str, str, Path]] = []
         for file in self.repos.assets.get_files(asset.id):
             if file.type not in IMAGE_FILE_TYPES:
                 continue
@@ -51,12 +54,19 @@ class FileMigrationService(BaseService):
             # a file made before the format was changed.
             suffix = Path(file.path).suffix or f".{self.get_config()['image'][file.type]['format']}"
             target = storage.nested_path(StorageFolder.THUMBNAILS, asset.owner_id, f"{asset.id}-{file.type}{suffix}")
-            if move_file(file.path, target):
-                self.repos.assets.upsert_file(asset.id, file.type, str(target))
+            moves.append((file.type, file.path, target))
         if asset.encoded_video_path:
             target = storage.nested_path(StorageFolder.ENCODED_VIDEO, asset.owner_id, f"{asset.id}.mp4")
-            if move_file(asset.encoded_video_path, target):
+            moves.append(("encoded_video", asset.encoded_video_path, target))
+        for kind, old, target in moves:
+            # A move may be a copy across file systems: no database lock is held during it, each path commits alone.
+            self.release_transaction()
+            if not move_file(old, target):
+                continue
+            if kind == "encoded_video":
                 self.repos.assets.update(asset.id, {"encoded_video_path": str(target)})
+            else:
+                self.repos.assets.upsert_file(asset.id, kind, str(target))
         return JobStatus.SUCCESS
 
     def migrate_person(self, person_id: UUID) -> JobStatus:
@@ -66,6 +76,7 @@ class FileMigrationService(BaseService):
             return JobStatus.SKIPPED
         if person.thumbnail_path:
             target = self.ctx.storage.nested_path(StorageFolder.THUMBNAILS, person.owner_id, f"{person.id}.jpeg")
+            self.release_transaction()
             if move_file(person.thumbnail_path, target):
                 self.repos.people.update(person.id, {"thumbnail_path": str(target)})
         return JobStatus.SUCCESS

@@ -94,7 +94,11 @@ class StorageTemplateService(BaseService):
                 result = self._move_asset(asset, labels.get(asset.owner_id), name, template, verify)
                 moved, failed = moved + (result is True), failed + (result is False)
             after = batch[-1].id
-        self._remove_empty_folders(self.ctx.storage.folder(StorageFolder.LIBRARY))
+        # Under the move lock, so no folder a move has just made is taken away before the file gets there; and with
+        # no database lock, as the walk can take a while.
+        self.release_transaction()
+        with self._move_lock():
+            self._remove_empty_folders(self.ctx.storage.folder(StorageFolder.LIBRARY))
         log.info("Finished storage template migration: %d moved, %d failed", moved, failed)
         return JobStatus.SUCCESS
 
@@ -292,7 +296,12 @@ def relocate(old: Path, new: Path, expected: Expected | None) -> None:
             _copy_across(old, new, expected)
         elif error.errno in _NO_HARD_LINKS:
             _reserve(new)
-            os.replace(old, new)
+            try:
+                os.replace(old, new)
+            except OSError:
+                # Only the placeholder is there: leave no empty file to take the name from later moves.
+                new.unlink(missing_ok=True)
+                raise
         else:
             raise
         return
