@@ -11,7 +11,7 @@ from types import FrameType
 from photonest.container import Container
 from photonest.jobs.registry import load_handlers
 from photonest.jobs.runner import Worker, WorkerOptions
-from photonest.jobs.schedule import NIGHTLY, Scheduler, backup_schedules, library_schedules
+from photonest.jobs.schedule import Scheduler, configured_schedules
 from photonest.library_watch import start_library_watcher
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ def run_worker(
         stop = threading.Event()
         _stop_on_signals(stop)
     registry = load_handlers()
-    scheduler = Scheduler(container, registry, (NIGHTLY, *library_schedules(container), *backup_schedules(container)))
+    scheduler = Scheduler(container, registry, lambda: configured_schedules(container))
     start_library_watcher(container, stop)
     schedule_thread = threading.Thread(target=scheduler.run, args=(stop,), name="photonest-scheduler", daemon=True)
     schedule_thread.start()

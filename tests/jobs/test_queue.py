@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from photonest.container import Container
@@ -193,13 +193,13 @@ def test_empty_and_clear_failed_touch_only_their_states(container: Container) ->
     assert state(container, THUMBS, now).waiting == 1
 
 
-def test_scheduled_runs_are_keyed_per_day(container: Container) -> None:
-    today = utcnow().date()
+def test_scheduled_runs_are_keyed_per_due_minute(container: Container) -> None:
+    due = datetime(2025, 3, 2, 0, 0, 1).astimezone()
     jobs = [(JobName.USER_DELETE_CHECK, {}), (JobName.QUEUE_FACIAL_RECOGNITION, {"force": False, "nightly": True})]
     for _ in range(2):
-        with_service(container, lambda svc: svc.queue_scheduled("nightly", today, jobs))
+        with_service(container, lambda svc: svc.queue_scheduled("nightly", due, jobs))
     assert [(r["name"], r["job_key"]) for r in rows(container)] == [
-        ("user-delete-check", f"nightly:user-delete-check:{today.isoformat()}"),
+        ("user-delete-check", "nightly:user-delete-check:2025-03-02T00:00"),
         # upstream's singleton job keeps its own key.
         ("queue-facial-recognition", "queue-facial-recognition"),
     ]

@@ -21,7 +21,7 @@ from photonest.db.types import utcnow
 from photonest.jobs.names import JobName, JobStatus, QueueName
 from photonest.jobs.registry import JobHandler, JobRegistry, load_handlers
 from photonest.jobs.runner import Worker, WorkerOptions, run_pending_jobs
-from photonest.jobs.schedule import NIGHTLY, Scheduler
+from photonest.jobs.schedule import NIGHTLY, Schedule, Scheduler
 from photonest.repositories import Repositories
 from photonest.services.base import BaseService, ServiceContext
 from photonest.services.system_config import SystemConfigService
@@ -386,9 +386,9 @@ def test_the_nightly_jobs_are_queued_once_per_night(container: Container) -> Non
     assert second.tick() == ["nightly"]
     queued = [(r["name"], r["data"], r["job_key"]) for r in rows(container)]
     assert queued == [
-        ("user-delete-check", {}, "nightly:user-delete-check:2025-03-02"),
+        ("user-delete-check", {}, "nightly:user-delete-check:2025-03-02T00:00"),
         ("queue-facial-recognition", {"force": False, "nightly": True}, "queue-facial-recognition"),
-        ("clean-old-session-tokens", {}, "nightly:clean-old-session-tokens:2025-03-02"),
+        ("clean-old-session-tokens", {}, "nightly:clean-old-session-tokens:2025-03-02T00:00"),
     ]
     clock.now = _local(2025, 3, 3, 0, 0, 2)
     assert first.tick() == ["nightly"]
@@ -398,6 +398,41 @@ def test_the_nightly_jobs_are_queued_once_per_night(container: Container) -> Non
         "queue-facial-recognition": 1,  # still waiting: upstream keeps it single
     }
     assert first.next_fire("nightly") == _local(2025, 3, 4, 0, 0)
+
+
+def test_schedules_follow_the_config_as_it_changes(container: Container) -> None:
+    registry = registry_of({JobName.LIBRARY_QUEUE_SCAN_ALL: Recorder(), JobName.DATABASE_BACKUP: Recorder()})
+    scan = Schedule("library", "0 * * * *", ((JobName.LIBRARY_QUEUE_SCAN_ALL, {}),))
+    current = [scan]
+    clock = Clock(_local(2025, 3, 1, 10, 30))
+    scheduler = Scheduler(container, registry, lambda: current, clock=clock)
+    assert scheduler.next_fire("library") == _local(2025, 3, 1, 11, 0)
+    # The admin moves the scan and turns backups on: both count from now, without a restart.
+    current = [
+        Schedule("library", "15 * * * *", scan.jobs),
+        Schedule("backupDatabase", "0 12 * * *", ((JobName.DATABASE_BACKUP, {}),)),
+    ]
+    clock.now = _local(2025, 3, 1, 10, 40)
+    assert scheduler.tick() == []
+    assert scheduler.next_fire("library") == _local(2025, 3, 1, 11, 15)
+    assert scheduler.next_fire("backupDatabase") == _local(2025, 3, 1, 12, 0)
+    # The scan is turned off: it no longer fires.
+    current = current[1:]
+    clock.now = _local(2025, 3, 1, 12, 0, 1)
+    assert scheduler.tick() == ["backupDatabase"]
+    assert [r["name"] for r in rows(container)] == ["database-backup"]
+
+
+def test_a_schedule_fires_as_often_as_its_cron_says(container: Container) -> None:
+    registry = registry_of({JobName.DATABASE_BACKUP: Recorder()})
+    backup = Schedule("backupDatabase", "0 */6 * * *", ((JobName.DATABASE_BACKUP, {}),))
+    clock = Clock(_local(2025, 3, 1, 5, 59))
+    scheduler = Scheduler(container, registry, [backup], clock=clock)
+    for hour in (6, 12):
+        clock.now = _local(2025, 3, 1, hour, 0, 1)
+        assert scheduler.tick() == ["backupDatabase"]
+    keys = sorted(r["job_key"] for r in rows(container))
+    assert keys == [f"backupDatabase:database-backup:2025-03-01T{hour}:00" for hour in ("06", "12")]
 
 
 def test_the_nightly_list_is_upstreams() -> None:

@@ -1,4 +1,6 @@
-"""Timed job runs: the nightly tasks at midnight, server local time (upstream's `@Cron(EVERY_DAY_AT_MIDNIGHT)`)."""
+"""Timed job runs: the nightly tasks at midnight, server local time (upstream's `@Cron(EVERY_DAY_AT_MIDNIGHT)`), and
+the library scan and database backup at the cron expressions of the system config, which are read again on every tick.
+"""
 
 from __future__ import annotations
 
@@ -50,7 +52,7 @@ NIGHTLY = Schedule(
 
 
 def library_schedules(container: Container) -> list[Schedule]:
-    """The library scan at `library.scan.cronExpression` when `library.scan.enabled` (read when the worker starts)."""
+    """The library scan at `library.scan.cronExpression` when `library.scan.enabled`."""
     with container.unit_of_work() as uow:
         scan = JobService(container.context(uow)).get_config()["library"]["scan"]
     if not scan["enabled"]:
@@ -67,6 +69,11 @@ def backup_schedules(container: Container) -> list[Schedule]:
     return [Schedule("backupDatabase", backup["cronExpression"], ((_J.DATABASE_BACKUP, {}),))]
 
 
+def configured_schedules(container: Container) -> list[Schedule]:
+    """Every schedule as the system config has it now."""
+    return [NIGHTLY, *library_schedules(container), *backup_schedules(container)]
+
+
 def local_now() -> datetime:
     """The current time in the server's time zone, which upstream's cron jobs follow."""
     return datetime.now().astimezone()
@@ -79,16 +86,17 @@ class Scheduler:
         self,
         container: Container,
         registry: JobRegistry,
-        schedules: Sequence[Schedule] = (NIGHTLY,),
+        schedules: Sequence[Schedule] | Callable[[], Sequence[Schedule]] = (NIGHTLY,),
         *,
         clock: Callable[[], datetime] = local_now,
     ) -> None:
         self._container = container
         self._registry = registry
-        self._schedules = list(schedules)
+        self._source = schedules if callable(schedules) else lambda: schedules
         self._clock = clock
-        now = clock()
-        self._next = {schedule.name: _next_fire(schedule, now) for schedule in self._schedules}
+        self._schedules: list[Schedule] = []
+        self._next: dict[str, datetime] = {}
+        self._refresh(clock())
 
     def next_fire(self, name: str) -> datetime:
         return self._next[name]
@@ -96,6 +104,7 @@ class Scheduler:
     def tick(self) -> list[str]:
         """Queue the jobs of every schedule whose time has come; the names of the schedules that fired."""
         now = self._clock()
+        self._refresh(now)
         fired = []
         for schedule in self._schedules:
             due = self._next[schedule.name]
@@ -118,6 +127,24 @@ class Scheduler:
             wait = min((due - self._clock()).total_seconds() for due in self._next.values()) if self._next else max_wait
             stop.wait(min(max(wait, 0.05), max_wait))
 
+    def _refresh(self, now: datetime) -> None:
+        """Take up the schedules as they are now: a new or changed cron expression counts from now."""
+        try:
+            schedules = list(self._source())
+        except Exception:
+            log.exception("Unable to read the job schedules; keeping the previous ones")
+            return
+        previous = {schedule.name: schedule for schedule in self._schedules}
+        self._next = {
+            schedule.name: (
+                self._next[schedule.name]
+                if schedule.name in self._next and previous[schedule.name].cron == schedule.cron
+                else _next_fire(schedule, now)
+            )
+            for schedule in schedules
+        }
+        self._schedules = schedules
+
     def _fire(self, schedule: Schedule, due: datetime) -> None:
         # Jobs nobody handles yet would only pile up as failed: leave them out until their handler exists.
         jobs = [(name, data) for name, data in schedule.jobs if name.value in self._registry]
@@ -125,7 +152,7 @@ class Scheduler:
         if skipped:
             log.debug("Not queueing %s jobs without a handler: %s", schedule.name, ", ".join(skipped))
         with self._container.unit_of_work() as uow:
-            JobService(self._container.context(uow)).queue_scheduled(schedule.name, due.date(), jobs)
+            JobService(self._container.context(uow)).queue_scheduled(schedule.name, due, jobs)
         log.info("Queued %d %s job(s)", len(jobs), schedule.name)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from photonest.db.types import utcnow
@@ -117,10 +117,10 @@ class JobService(BaseService):
         key = job_key(name, data) or key
         self.queue_job(name, data, **({"job_key": key} if key else {}))
 
-    def queue_scheduled(self, schedule: str, day: date, jobs: Iterable[tuple[JobName, dict[str, Any]]]) -> None:
-        """Queue a scheduled run's jobs, keyed `<schedule>:<name>:<day>` so that other processes add them only once."""
+    def queue_scheduled(self, schedule: str, due: datetime, jobs: Iterable[tuple[JobName, dict[str, Any]]]) -> None:
+        """Queue a scheduled run's jobs, keyed `<schedule>:<name>:<due time>` so other processes add them only once."""
         for name, data in jobs:
-            self._queue(name, dict(data), f"{schedule}:{name.value}:{day.isoformat()}")
+            self._queue(name, dict(data), f"{schedule}:{name.value}:{due:%Y-%m-%dT%H:%M}")
 
     # --- the runtime ---
 
