@@ -95,11 +95,16 @@ class HideQueryStrings(logging.Filter):
 
 def _worker(settings: Settings, _: argparse.Namespace) -> int:
     from photonest.container import build_container
+    from photonest.events.relay import start_event_relay
     from photonest.worker import run_worker
 
     container = build_container(settings)
     container.start()
-    run_worker(container)
+    stop_relay = start_event_relay(container)
+    try:
+        run_worker(container)
+    finally:
+        stop_relay()
     return 0
 
 

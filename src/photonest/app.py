@@ -51,6 +51,7 @@ from photonest.api.responses import JsJSONResponse
 from photonest.api.router import mount_routes
 from photonest.config.env import Settings, load_settings
 from photonest.container import Container, build_container
+from photonest.events.relay import start_event_relay
 from photonest.events.websocket import SocketServer
 from photonest.schemas import generated
 from photonest.worker import start_worker_thread
@@ -108,10 +109,12 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         container.start(run_migrations=run_migrations)
         sockets.attach_loop()
+        stop_relay = start_event_relay(container)
         stop_workers = start_worker_thread(container) if run_workers else None
         yield
         if stop_workers is not None:
             stop_workers()
+        stop_relay()
         container.close()
 
     app = FastAPI(

@@ -516,3 +516,15 @@ move_history = Table(
     Column("new_path", String, nullable=False, unique=True),
     UniqueConstraint("entity_id", "path_type"),
 )
+
+# Client events as emitted, for the other processes (serve, workers) to deliver to their own clients and listeners.
+event_relay = Table(
+    "event_relay",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("origin", String, nullable=False),
+    Column("name", String, nullable=False),
+    Column("room", String, nullable=True),
+    Column("payload", Json, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False, default=utcnow, index=True),
+)

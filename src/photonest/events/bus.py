@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -27,6 +28,8 @@ class EventBus:
     """Fans events out to the registered transports and to in-process listeners."""
 
     def __init__(self) -> None:
+        # Names this process's events in the relay table, so that it does not deliver them twice.
+        self.origin = uuid.uuid4().hex
         self._transports: list[EventTransport] = []
         self._listeners: list[Callable[[ClientEvent], None]] = []
         self._job_listeners: list[Callable[[], None]] = []

@@ -13,6 +13,7 @@ from photonest.repositories.asset import AssetRepository
 from photonest.repositories.asset_job import AssetJobRepository
 from photonest.repositories.download import DownloadRepository
 from photonest.repositories.duplicate import DuplicateRepository
+from photonest.repositories.event_relay import EventRelayRepository
 from photonest.repositories.job import JobRepository
 from photonest.repositories.library import LibraryRepository
 from photonest.repositories.map import MapRepository
@@ -152,3 +153,7 @@ class Repositories:
     @cached_property
     def moves(self) -> MoveRepository:
         return MoveRepository(self.uow)
+
+    @cached_property
+    def event_relay(self) -> EventRelayRepository:
+        return EventRelayRepository(self.uow)

@@ -48,6 +48,8 @@ class BaseService:
     def emit(self, name: str, room: str | None, *payload: Any) -> None:
         """Send a client event once the current transaction has committed."""
         event = ClientEvent(name, room, payload)
+        # Kept in the same transaction for the other processes (job workers, more servers) to deliver as well.
+        self.repos.event_relay.append(self.ctx.bus.origin, event)
         self.repos.uow.after_commit(lambda: self.ctx.bus.publish(event))
 
     def queue_job(self, name: JobName, data: dict[str, Any] | None = None, **options: Any) -> None:
