@@ -129,3 +129,20 @@ def test_a_separate_worker_process_reaches_the_servers_listeners(
     assert [event for event in events if event.name == "on_asset_delete"] == [
         ClientEvent("on_asset_delete", str(owner.id), (str(asset.id),))
     ]
+
+
+def test_a_failing_poll_is_retried_less_and_less_often(container: Container, monkeypatch: pytest.MonkeyPatch) -> None:
+    relay = EventRelay(container)
+    waits: list[float] = []
+
+    class Stop:
+        def wait(self, delay: float) -> bool:
+            waits.append(delay)
+            return len(waits) > 6
+
+    def broken() -> int:
+        raise OSError("the database is away")
+
+    monkeypatch.setattr(relay, "tick", broken)
+    relay.run(Stop(), poll=1.0)  # type: ignore[arg-type]
+    assert waits == [1.0, 2.0, 4.0, 5.0, 5.0, 5.0, 5.0]

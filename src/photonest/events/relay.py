@@ -29,6 +29,7 @@ LOOKBACK = 200
 BATCH = 1000
 RETAIN = timedelta(minutes=10)
 PRUNE_SECONDS = 60.0
+MAX_RETRY_SECONDS = 5.0
 
 
 class EventRelay:
@@ -65,11 +66,15 @@ class EventRelay:
         return delivered
 
     def run(self, stop: threading.Event, poll: float = POLL_SECONDS) -> None:
-        while not stop.wait(poll):
+        delay = poll
+        while not stop.wait(delay):
             try:
                 self.tick()
+                delay = poll
             except Exception:
+                # The database may be away for a while: retry, ever less often, rather than log four times a second.
                 log.exception("Unable to relay events from other processes")
+                delay = min(delay * 2, MAX_RETRY_SECONDS)
 
     def _reading(self) -> UnitOfWork:
         # Reads in autocommit: polling must never take (or wait for) SQLite's write lock.
