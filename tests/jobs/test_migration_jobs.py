@@ -19,6 +19,7 @@ from photonest.jobs.registry import load_handlers
 from photonest.jobs.runner import Worker, WorkerOptions
 from photonest.repositories import Repositories
 from photonest.services import file_migration
+from photonest.storage import moves
 from photonest.storage.layout import StorageFolder
 from tests.api.test_library import queued
 from tests.factories import Api, Caller, make_asset
@@ -123,14 +124,14 @@ def test_a_move_across_file_systems_copies_then_removes(
     old = write(container.storage.folder(StorageFolder.THUMBNAILS) / f"{asset_id}-preview.jpeg", b"x" * 70_000)
     os.utime(old, (1_000_000, 1_000_000))
     asset_with_files(container, admin, {"preview": old}, id=asset_id)
-    real_replace = os.replace
+    real_link = os.link
 
-    def replace(source: Any, target: Any) -> None:
+    def link(source: Any, target: Any, **options: Any) -> None:
         if Path(source) == old:
             raise OSError(errno.EXDEV, "Invalid cross-device link")
-        real_replace(source, target)
+        real_link(source, target, **options)
 
-    monkeypatch.setattr(file_migration.os, "replace", replace)
+    monkeypatch.setattr(moves.os, "link", link)
     enqueue(container, MIGRATION, JobName.MIGRATE_ASSET.value, {"id": str(asset_id)})
     assert run_migration(container) == 1
     target = nested(container, StorageFolder.THUMBNAILS, admin, f"{asset_id}-preview.jpeg")

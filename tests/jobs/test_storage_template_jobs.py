@@ -20,7 +20,7 @@ from photonest.jobs.runner import run_pending_jobs
 from photonest.records import Asset
 from photonest.repositories import Repositories
 from photonest.services import storage_template
-from photonest.services.storage_template import Expected, MoveError, relocate
+from photonest.storage.moves import Expected, MoveError, relocate
 from tests.factories import Api, Caller, make_asset, set_metadata
 from tests.jobs.helpers import enqueue, rows
 
@@ -389,9 +389,7 @@ def test_empty_folders_go_under_the_move_lock_and_without_a_database_lock(
                 locked = False
         seen.append((container.engine.pool.checkedout(), locked))  # type: ignore[attr-defined]
 
-    monkeypatch.setattr(
-        storage_template.StorageTemplateService, "_remove_empty_folders", staticmethod(remove_empty_folders)
-    )
+    monkeypatch.setattr(storage_template, "remove_empty_folders", remove_empty_folders)
     _all(container)
     # Only the worker's own connection is out; a move made meanwhile cannot lose its new folder.
     assert seen == [(0, True)]

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import errno
 import logging
-import os
-import shutil
-import uuid
 from pathlib import Path
 from uuid import UUID
 
@@ -14,6 +10,7 @@ from photonest.db.types import utcnow
 from photonest.jobs.names import JobName, JobStatus, QueueName
 from photonest.services.base import BaseService
 from photonest.storage.layout import StorageFolder
+from photonest.storage.moves import MoveError, relocate, remove_empty_folders
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +80,7 @@ class FileMigrationService(BaseService):
 
 
 def move_file(old: str, target: Path) -> bool:
-    """Move a file to `target` atomically; True when the database should now point at `target`.
+    """Move a file to `target`, never replacing one there; True when the database should now point at `target`.
 
     Upstream keeps a `move_history` row to finish an interrupted move; here a file found only at the target
     (renamed, but the path update never committed) is taken as moved.
@@ -97,52 +94,10 @@ def move_file(old: str, target: Path) -> bool:
             return True
         log.warning("Unable to move %s: the file is missing", old)
         return False
-    target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        os.replace(source, target)
-    except OSError as error:
-        if error.errno != errno.EXDEV:
-            log.warning("Unable to move %s to %s: %s", old, target, error)
-            return False
-        return _copy_across_devices(source, target)
+        relocate(source, target, None)
+    except (OSError, MoveError) as error:
+        log.warning("Unable to move %s to %s: %s", old, target, error)
+        return False
     log.debug("Moved %s to %s", old, target)
     return True
-
-
-def _copy_across_devices(source: Path, target: Path) -> bool:
-    """Copy to a temporary name beside the target, check the size, rename into place, then drop the source."""
-    temp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with source.open("rb") as reader, temp.open("xb") as writer:
-            shutil.copyfileobj(reader, writer)
-            writer.flush()
-            os.fsync(writer.fileno())
-        if temp.stat().st_size != source.stat().st_size:
-            log.warning("Unable to move %s to %s: the copy differs in size", source, target)
-            temp.unlink(missing_ok=True)
-            return False
-        shutil.copystat(source, temp)
-        os.replace(temp, target)
-    except OSError as error:
-        log.warning("Unable to copy %s to %s: %s", source, target, error)
-        temp.unlink(missing_ok=True)
-        return False
-    try:
-        source.unlink()
-    except OSError as error:
-        log.warning("Unable to delete %s after copying it to %s: %s", source, target, error)
-    return True
-
-
-def remove_empty_folders(root: Path) -> None:
-    """Remove the empty folders below `root` (not `root` itself), deepest first."""
-    if not root.is_dir():
-        return
-    for folder, _, _ in os.walk(root, topdown=False):
-        if Path(folder) == root:
-            continue
-        try:
-            os.rmdir(folder)
-        except OSError:
-            # Not empty (or not ours to remove): keep it.
-            continue

@@ -8,16 +8,11 @@ the new place) or rolled back (it is still at the old one) before anything else 
 from __future__ import annotations
 
 import dataclasses
-import errno
 import fcntl
-import hashlib
 import logging
 import os
-import shutil
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from contextlib import contextmanager
 from pathlib import Path
 from uuid import UUID
 
@@ -25,7 +20,8 @@ from photonest.jobs.names import JobName, JobStatus
 from photonest.records import Move, StorageAsset
 from photonest.services.base import BaseService
 from photonest.services.metadata import NEW_FILE_SOURCES
-from photonest.storage.layout import StorageFolder
+from photonest.storage.layout import StorageFolder, is_inside
+from photonest.storage.moves import Expected, MoveError, matches, relocate, remove_empty_folders
 from photonest.storage.template import (
     StorageTemplate,
     TemplateAsset,
@@ -47,20 +43,6 @@ ORIGINAL, SIDECAR = "original", "sidecar"
 BATCH_SIZE = 1000
 # Serialises moves across threads, processes and machines sharing the media folder (upstream takes a database lock).
 LOCK_FILE = ".storage-template.lock"
-# Errors of `link` that mean "this file system has no hard links": fall back to a rename into a reserved name.
-_NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS}
-
-
-class MoveError(Exception):
-    """A file could not be moved; nothing was lost and the asset keeps its path."""
-
-
-@dataclass(frozen=True)
-class Expected:
-    """What a moved original must look like: its size, and its SHA-1 when hash verification is on."""
-
-    size: int
-    checksum: bytes | None
 
 
 class StorageTemplateService(BaseService):
@@ -98,7 +80,7 @@ class StorageTemplateService(BaseService):
         # no database lock, as the walk can take a while.
         self.release_transaction()
         with self._move_lock():
-            self._remove_empty_folders(self.ctx.storage.folder(StorageFolder.LIBRARY))
+            remove_empty_folders(self.ctx.storage.folder(StorageFolder.LIBRARY))
         log.info("Finished storage template migration: %d moved, %d failed", moved, failed)
         return JobStatus.SUCCESS
 
@@ -186,12 +168,12 @@ class StorageTemplateService(BaseService):
             return None
         root = self.ctx.storage.folder(StorageFolder.LIBRARY) / (label or str(asset.owner_id))
         target = template_path(str(root), rendered, extension, asset.original_path, os.path.lexists)
-        if target == asset.original_path and not _inside(Path(target), root):
+        if target == asset.original_path and not is_inside(Path(target), root):
             log.warning("Storage template for asset %s leads outside %s; the file stays", asset.id, root)
         return target
 
     def _is_android_motion(self, path: str) -> bool:
-        return _inside(Path(path), self.ctx.storage.folder(StorageFolder.ENCODED_VIDEO))
+        return is_inside(Path(path), self.ctx.storage.folder(StorageFolder.ENCODED_VIDEO))
 
     # --- moves ---
 
@@ -271,96 +253,3 @@ class StorageTemplateService(BaseService):
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
-
-    @staticmethod
-    def _remove_empty_folders(root: Path) -> None:
-        """Remove empty folders below `root` (upstream `removeEmptyDirs`), never `root` itself."""
-        for folder, _, _ in os.walk(root, topdown=False):
-            if Path(folder) != root:
-                with suppress(OSError):
-                    os.rmdir(folder)
-
-
-# --- files ---
-
-
-def relocate(old: Path, new: Path, expected: Expected | None) -> None:
-    """Move a file without ever replacing one at `new`: hard link then unlink, or copy, verify and unlink."""
-    new.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(old, new, follow_symlinks=False)
-    except FileExistsError:
-        raise
-    except OSError as error:
-        if error.errno == errno.EXDEV:
-            _copy_across(old, new, expected)
-        elif error.errno in _NO_HARD_LINKS:
-            _reserve(new)
-            try:
-                os.replace(old, new)
-            except OSError:
-                # Only the placeholder is there: leave no empty file to take the name from later moves.
-                new.unlink(missing_ok=True)
-                raise
-        else:
-            raise
-        return
-    try:
-        old.unlink()
-    except OSError:
-        new.unlink()
-        raise
-
-
-def _copy_across(old: Path, new: Path, expected: Expected | None) -> None:
-    """Copy to a temporary name beside `new`, verify it, put it in place, then remove the original."""
-    temp = new.with_name(f".{new.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        shutil.copyfile(old, temp)
-        with temp.open("rb+") as handle:
-            os.fsync(handle.fileno())
-        if not matches(temp, expected, old):
-            raise MoveError("the copy differs from the original")
-        stat = old.stat()
-        os.utime(temp, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-        _reserve(new)
-        os.replace(temp, new)
-    finally:
-        temp.unlink(missing_ok=True)
-    try:
-        old.unlink()
-    except OSError as error:
-        log.warning("Unable to delete %s after copying it to %s: %s", old, new, error)
-
-
-def _reserve(path: Path) -> None:
-    """Create `path` exclusively, so a rename onto it replaces nothing but this placeholder."""
-    os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
-
-
-def matches(path: Path, expected: Expected | None, reference: Path | None) -> bool:
-    """Whether `path` has the expected size (else the reference's) and, when given, the expected SHA-1."""
-    size = expected.size if expected else reference.stat().st_size if reference else None
-    if size is not None and path.stat().st_size != size:
-        log.warning("File size mismatch for %s: %d != %d", path, path.stat().st_size, size)
-        return False
-    if expected and expected.checksum is not None and _sha1(path) != expected.checksum:
-        log.warning("File checksum mismatch for %s", path)
-        return False
-    return True
-
-
-def _sha1(path: Path) -> bytes:
-    digest = hashlib.sha1()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1024 * 1024):
-            digest.update(chunk)
-    return digest.digest()
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        path.resolve().relative_to(folder.resolve())
-    except ValueError:
-        return False
-    return True

@@ -45,8 +45,13 @@ class StorageLayout:
 
     def contains(self, path: Path) -> bool:
         """True when path resolves to somewhere inside the media location."""
-        try:
-            path.resolve().relative_to(self.root.resolve())
-        except ValueError:
-            return False
-        return True
+        return is_inside(path, self.root)
+
+
+def is_inside(path: Path, folder: Path) -> bool:
+    """True when path resolves to `folder` or somewhere inside it."""
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
