@@ -17,7 +17,7 @@ from photonest.db.tables import asset, asset_exif, job
 from photonest.db.types import utcnow
 from photonest.jobs.names import JobName
 from photonest.jobs.runner import run_pending_jobs
-from photonest.jobs.schedule import library_schedules
+from photonest.jobs.schedule import current_config, library_schedules
 from photonest.library_watch import LibraryWatcher
 from photonest.repositories import Repositories
 from photonest.services.library import LibraryJobService, path_checksum
@@ -258,12 +258,12 @@ def test_scan_all_queues_every_library_and_cleans_up_deleted_ones(
 
 
 def test_the_scan_schedule_follows_the_system_config(api: Api, admin: Caller, container: Container) -> None:
-    (schedule,) = library_schedules(container)
+    (schedule,) = library_schedules(current_config(container))
     assert (schedule.cron, schedule.jobs) == ("0 0 * * *", ((JobName.LIBRARY_QUEUE_SCAN_ALL, {}),))
     set_library_config(api, admin, scan={"enabled": True, "cronExpression": "0 3 * * *"})
-    assert library_schedules(container)[0].cron == "0 3 * * *"
+    assert library_schedules(current_config(container))[0].cron == "0 3 * * *"
     set_library_config(api, admin, scan={"enabled": False, "cronExpression": "0 3 * * *"})
-    assert library_schedules(container) == []
+    assert library_schedules(current_config(container)) == []
 
 
 def test_library_files_go_through_the_upload_pipeline(

@@ -14,7 +14,7 @@ from photonest.db.types import utcnow
 from photonest.jobs.names import JobName, QueueName
 from photonest.jobs.registry import load_handlers
 from photonest.jobs.runner import Worker, WorkerOptions
-from photonest.jobs.schedule import NIGHTLY, backup_schedules
+from photonest.jobs.schedule import NIGHTLY, backup_schedules, current_config
 from photonest.repositories import Repositories
 from photonest.services.system_config import SystemConfigService
 from tests.factories import Api, Caller, make_asset
@@ -117,13 +117,13 @@ def test_the_nightly_run_includes_the_usage_recount_and_no_audit_clean_up() -> N
 
 
 def test_the_backup_schedule_follows_the_backup_config(container: Container) -> None:
-    (schedule,) = backup_schedules(container)
+    (schedule,) = backup_schedules(current_config(container))
     assert (schedule.cron, schedule.jobs) == ("0 02 * * *", ((JobName.DATABASE_BACKUP, {}),))
     with container.unit_of_work() as uow:
         SystemConfigService(container.context(uow)).patch_config(
             {"backup": {"database": {"cronExpression": "30 4 * * 1"}}}
         )
-    assert backup_schedules(container)[0].cron == "30 4 * * 1"
+    assert backup_schedules(current_config(container))[0].cron == "30 4 * * 1"
     with container.unit_of_work() as uow:
         SystemConfigService(container.context(uow)).patch_config({"backup": {"database": {"enabled": False}}})
-    assert backup_schedules(container) == []
+    assert backup_schedules(current_config(container)) == []

@@ -13,7 +13,9 @@ from typing import Any
 
 from croniter import croniter
 
+from photonest.config.system_config import ConfigDict
 from photonest.container import Container
+from photonest.db.unit_of_work import UnitOfWork
 from photonest.jobs.names import JobName
 from photonest.jobs.registry import JobRegistry
 from photonest.services.job import JobService
@@ -51,27 +53,32 @@ NIGHTLY = Schedule(
 )
 
 
-def library_schedules(container: Container) -> list[Schedule]:
+def library_schedules(config: ConfigDict) -> list[Schedule]:
     """The library scan at `library.scan.cronExpression` when `library.scan.enabled`."""
-    with container.unit_of_work() as uow:
-        scan = JobService(container.context(uow)).get_config()["library"]["scan"]
+    scan = config["library"]["scan"]
     if not scan["enabled"]:
         return []
     return [Schedule("library", scan["cronExpression"], ((_J.LIBRARY_QUEUE_SCAN_ALL, {}),))]
 
 
-def backup_schedules(container: Container) -> list[Schedule]:
+def backup_schedules(config: ConfigDict) -> list[Schedule]:
     """The database backup at `backup.database.cronExpression` when `backup.database.enabled` (`backup.service.ts`)."""
-    with container.unit_of_work() as uow:
-        backup = JobService(container.context(uow)).get_config()["backup"]["database"]
+    backup = config["backup"]["database"]
     if not backup["enabled"]:
         return []
     return [Schedule("backupDatabase", backup["cronExpression"], ((_J.DATABASE_BACKUP, {}),))]
 
 
+def current_config(container: Container) -> ConfigDict:
+    """The system config now, read in autocommit: the scheduler asks every tick, and must not take a write lock."""
+    with UnitOfWork(container.engine, autocommit=True) as uow:
+        return JobService(container.context(uow)).get_config()
+
+
 def configured_schedules(container: Container) -> list[Schedule]:
     """Every schedule as the system config has it now."""
-    return [NIGHTLY, *library_schedules(container), *backup_schedules(container)]
+    config = current_config(container)
+    return [NIGHTLY, *library_schedules(config), *backup_schedules(config)]
 
 
 def local_now() -> datetime:
