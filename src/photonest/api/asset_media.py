@@ -6,13 +6,13 @@ Registered before `api/asset.py`, so that `/assets/statistics` and the like are 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any, TypeVar
 from urllib.parse import parse_qsl, urlencode
 from uuid import UUID
 
-from fastapi import Depends, Path, Query, Request, Response
+from fastapi import Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
@@ -73,13 +73,16 @@ def _store(request: Request, action: Callable[[AssetMediaService], T]) -> T:
         return action(svc)
 
 
-@asynccontextmanager
-async def _received(
-    request: Request, auth: Auth, model: type[r.AssetMediaCreateDto] | type[r.AssetMediaReplaceDto]
-) -> AsyncIterator[ReceivedUpload]:
-    """Stream the multipart body's files under upload/<userId>/, then validate the text fields.
+async def _receive_and_store(
+    request: Request,
+    auth: Auth,
+    model: type[r.AssetMediaCreateDto] | type[r.AssetMediaReplaceDto],
+    store: Callable[[AssetMediaService, ReceivedUpload], T],
+) -> T:
+    """Stream the multipart body's files under upload/<userId>/, then validate the text fields and store the upload.
 
-    Whatever fails afterwards (the handler, the commit) removes the stored files again on the way out.
+    The store runs in the worker thread that finishes the body, in a transaction of its own. Whatever fails (the
+    body, the fields, the store, its commit) removes the stored files again.
     """
     upload_id = uuid.uuid4()
     # Building paths needs no database, so this service's transaction is never opened.
@@ -91,37 +94,33 @@ async def _received(
             target = paths.upload_target(auth, upload_id, field, name)
             return FileSink(target, filename) if target else None
 
+        def validated_and_stored() -> T:
+            file = receiver.files.get(ASSET_FIELD)
+            if file is None:
+                raise BadRequest(MISSING_FILE)
+            try:
+                fields = model.model_validate(receiver.fields)
+            except ValidationError as error:
+                raise RequestValidationError(error.errors()) from None
+            received = ReceivedUpload(fields, file, receiver.files.get(SIDECAR_FIELD))
+            return _store(request, lambda svc: store(svc, received))
+
         try:
             receiver = MultipartFileReceiver(request.headers.get("content-type", ""), open_sink)
         except ValueError:
             raise BadRequest(MISSING_FILE) from None
         try:
-            await receive_into(receiver, request.stream())
+            stored = await receive_into(receiver, request.stream(), validated_and_stored)
         except ValueError:
+            if receiver.finished:
+                raise  # not the body's fault: raised while storing it
             raise BadRequest("Invalid multipart body") from None
         except ClientDisconnect:
             # A dropped connection is routine for mobile backups: nobody is left to answer, nothing to log.
             raise BadRequest("Client disconnected") from None
-    try:
-        file = receiver.files.get(ASSET_FIELD)
-        if file is None:
-            raise BadRequest(MISSING_FILE)
-        try:
-            fields = model.model_validate(receiver.fields)
-        except ValidationError as error:
-            raise RequestValidationError(error.errors()) from None
-        yield ReceivedUpload(fields, file, receiver.files.get(SIDECAR_FIELD))
-    except BaseException:
-        receiver.abort()
-        raise
-
-
-async def receive_asset_replacement(
-    request: Request, id: UUID, key: str | None = Query(None), auth: Auth = REPLACER
-) -> AsyncIterator[ReceivedUpload]:
-    """The replacement body; a malformed id is refused before anything is read, as upstream validates it first."""
-    async with _received(request, auth, r.AssetMediaReplaceDto) as received:
-        yield received
+    if stored is None:
+        raise RuntimeError("the upload was received but not stored")
+    return stored
 
 
 def _redirect(request: Request, target: str) -> RedirectResponse:
@@ -170,9 +169,10 @@ async def upload_asset(request: Request, auth: Auth = UPLOADER) -> Response:
         duplicate = await run_in_threadpool(_store, request, lambda svc: svc.find_upload_duplicate(auth, checksum))
         if duplicate is not None:
             return _upload_answer(duplicate)
-    async with _received(request, auth, r.AssetMediaCreateDto) as received:
-        # One hop to a worker thread for the whole transaction (a sync handler with service dependencies takes six).
-        return _upload_answer(await run_in_threadpool(_store, request, lambda svc: svc.upload_asset(auth, received)))
+    created = await _receive_and_store(
+        request, auth, r.AssetMediaCreateDto, lambda svc, received: svc.upload_asset(auth, received)
+    )
+    return _upload_answer(created)
 
 
 def _upload_answer(result: g.AssetMediaResponseDto) -> Response:
@@ -258,15 +258,12 @@ def download_asset(
     description="Replace the asset with new file, without changing its id",
 )
 async def replace_asset(
-    request: Request,
-    id: UUID,
-    received: ReceivedUpload = Depends(receive_asset_replacement, scope="function"),
-    auth: Auth = REPLACER,
+    request: Request, id: UUID, key: str | None = Query(None), auth: Auth = REPLACER
 ) -> g.AssetMediaResponseDto:
-    replaced: g.AssetMediaResponseDto = await run_in_threadpool(
-        _store, request, lambda svc: svc.replace_asset(auth, id, received)
+    # A malformed id is refused before anything is read, as upstream validates it first.
+    return await _receive_and_store(
+        request, auth, r.AssetMediaReplaceDto, lambda svc, received: svc.replace_asset(auth, id, received)
     )
-    return replaced
 
 
 @router.get(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import os
@@ -12,12 +13,13 @@ from collections.abc import AsyncIterable, AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
-from anyio import to_thread
+from anyio import CancelScope, to_thread
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # How much of a streamed body is handed to the parser at once, and how much of it is written and hashed at once.
 FEED_BYTES = 1024 * 1024
@@ -114,6 +116,7 @@ class MultipartFileReceiver:
         self._name = ""
         self._value = bytearray()
         self._field_bytes = 0
+        self.finished = False
 
     def _callbacks(self) -> Any:
         # The parser hands out slices of the chunk being fed; a memoryview passes file data on without a copy.
@@ -138,6 +141,7 @@ class MultipartFileReceiver:
         self._parser.finalize()
         if self._sink is not None:
             raise ValueError("multipart body ended inside a file part")
+        self.finished = True
 
     def abort(self) -> None:
         """Remove the partial and finished files of this body."""
@@ -179,21 +183,49 @@ class MultipartFileReceiver:
             self.fields[self._name] = self._value.decode("utf-8", "replace")
 
 
-async def receive_into(receiver: MultipartFileReceiver, body: AsyncIterable[bytes]) -> None:
+async def receive_into(
+    receiver: MultipartFileReceiver, body: AsyncIterable[bytes], then: Callable[[], T] | None = None
+) -> T | None:
     """Feed a streamed body to the receiver, parsing and writing off the event loop; any failure removes its files.
 
-    Chunks are gathered up to FEED_BYTES before each hop to a worker thread, so memory stays bounded by that.
+    Chunks are gathered up to FEED_BYTES before each hop to a worker thread. The next batch is received while the
+    previous one is written, so network and disk overlap; at most two batches are held at once. `then` runs in the
+    hop that finishes the body, and its answer is returned: a failure there removes the files too.
     """
+
+    def feed(batch: bytes, last: bool) -> T | None:
+        receiver.feed(batch, last)
+        return then() if last and then is not None else None
+
+    def finish() -> T | None:
+        receiver.finish()
+        return then() if then is not None else None
+
+    feeding: asyncio.Future[T | None] | None = None
     try:
-        finished = False
         async for batch, last in _batches(body):
-            await to_thread.run_sync(receiver.feed, batch, last)
-            finished = last
-        if not finished:
-            await to_thread.run_sync(receiver.finish)
+            if feeding is not None:
+                await feeding
+            feeding = asyncio.ensure_future(to_thread.run_sync(feed, batch, last))
+            if last:
+                return await feeding
+        if feeding is not None:
+            await feeding
+        # The body ended on a batch boundary (or was empty): only here is its end known.
+        return await to_thread.run_sync(finish)
     except BaseException:
+        if feeding is not None:
+            await _settled(feeding)
         receiver.abort()
         raise
+
+
+async def _settled(feeding: asyncio.Future[Any]) -> None:
+    """Wait for a feed already in a worker thread (threads cannot be interrupted), so no write follows the abort."""
+    with CancelScope(shield=True):
+        await asyncio.wait({feeding})
+    if not feeding.cancelled():
+        feeding.exception()  # retrieved: the failure being raised is the one that counts
 
 
 async def _batches(body: AsyncIterable[bytes]) -> AsyncIterator[tuple[bytes, bool]]:
