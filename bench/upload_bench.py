@@ -10,6 +10,13 @@ Baselines measured in the same run, with the same files, chunk size and concurre
 - http: the same multipart bodies sent to a bare uvicorn ASGI app (own subprocess) that streams the body to disk
   with SHA-1 and fsync, without parsing, database or framework.
 
+Within a level the three take turns in blocks of `--block` files (the first of each turn rotating), each with its
+own clients and connections kept for the whole level, and the times of each are summed: drifts of the machine
+(page-cache state, other work) fall on all three alike instead of on whichever phase ran at the time.
+
+Everything is written under a scratch folder made in `--scratch-dir` (default: the repository, whose file system
+holds `./data` when the server runs from here) and removed at the end.
+
 For each level it also prints the CPU time (user + system) the receiving process spent per upload, server and bare
 HTTP receiver: on a machine shared with other work the ratio of those is steadier than the throughput ratio.
 
@@ -125,44 +132,66 @@ def post_upload(client: httpx.Client, url: str, filename: str, size: int, chunks
         raise RuntimeError(f"upload of {filename}: {response.status_code} {response.text[:300]}")
 
 
-def upload_all(url: str, key: str, files: list[Path], concurrency: int, tag: str, pid: int) -> tuple[float, int, float]:
-    """Upload every file with `concurrency` clients; (seconds, bytes sent as file content, receiver CPU seconds)."""
-    local = threading.local()
-    receiver = psutil.Process(pid)
+class Receiver:
+    """One side of the comparison: uploads a block of files with `concurrency` clients, summing time, bytes, CPU."""
 
-    def one(path: Path) -> int:
-        if not hasattr(local, "client"):
-            local.client = httpx.Client(headers={"x-api-key": key}, timeout=600)
+    def __init__(self, name: str, concurrency: int, pid: int | None = None) -> None:
+        self.name = name
+        self.pool = ThreadPoolExecutor(concurrency)
+        self.process = psutil.Process(pid) if pid else None
+        self.seconds = 0.0
+        self.bytes = 0
+        self.user = 0.0
+        self.system = 0.0
+
+    def one(self, path: Path, tag: str) -> int:
+        raise NotImplementedError
+
+    def run(self, files: list[Path], tag: str) -> None:
+        before = self.process.cpu_times() if self.process else None
+        start = time.perf_counter()
+        self.bytes += sum(self.pool.map(lambda path: self.one(path, tag), files))
+        self.seconds += time.perf_counter() - start
+        if self.process and before:
+            after = self.process.cpu_times()
+            self.user += after.user - before.user
+            self.system += after.system - before.system
+
+    def close(self) -> None:
+        self.pool.shutdown()
+
+    @property
+    def mb_per_s(self) -> float:
+        return self.bytes / self.seconds / 1e6
+
+
+class HttpReceiver(Receiver):
+    """Multipart uploads over HTTP, one keep-alive client per thread."""
+
+    def __init__(self, name: str, concurrency: int, pid: int, url: str, key: str) -> None:
+        super().__init__(name, concurrency, pid)
+        self.url, self.key = url, key
+        self.local = threading.local()
+
+    def one(self, path: Path, tag: str) -> int:
+        if not hasattr(self.local, "client"):
+            self.local.client = httpx.Client(headers={"x-api-key": self.key}, timeout=600)
         size, chunks = file_chunks(path, f"{tag} {path.name}")
-        post_upload(local.client, url, path.name, size, chunks())
+        post_upload(self.local.client, self.url, path.name, size, chunks())
         return size
 
-    cpu = cpu_seconds(receiver)
-    start = time.perf_counter()
-    with ThreadPoolExecutor(concurrency) as pool:
-        total = sum(pool.map(one, files))
-    return time.perf_counter() - start, total, cpu_seconds(receiver) - cpu
 
-
-def settle() -> None:
-    """Flush what earlier phases wrote or deleted, so no phase pays for another's writeback or discards."""
-    os.sync()
-    time.sleep(1)
-
-
-def cpu_seconds(process: psutil.Process) -> float:
-    """User and system CPU time the process has used so far."""
-    times = process.cpu_times()
-    return float(times.user + times.system)
-
-
-def disk_baseline(files: list[Path], concurrency: int, folder: Path, tag: str) -> tuple[float, int]:
+class DiskReceiver(Receiver):
     """Read each file in CHUNK pieces, write it with SHA-1 to a temporary name, fsync, rename."""
-    folder.mkdir(parents=True, exist_ok=True)
 
-    def one(path: Path) -> int:
-        size, chunks = file_chunks(path, tag)
-        temporary = folder / f".{uuid.uuid4().hex}.tmp"
+    def __init__(self, name: str, concurrency: int, folder: Path) -> None:
+        super().__init__(name, concurrency)
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def one(self, path: Path, tag: str) -> int:
+        size, chunks = file_chunks(path, f"{tag} {path.name}")
+        temporary = self.folder / f".{uuid.uuid4().hex}.tmp"
         digest = hashlib.sha1()
         with temporary.open("xb") as target:
             for data in chunks():
@@ -170,15 +199,22 @@ def disk_baseline(files: list[Path], concurrency: int, folder: Path, tag: str) -
                 digest.update(data)
             target.flush()
             os.fsync(target.fileno())
-        temporary.replace(folder / f"{digest.hexdigest()}.jpg")
+        temporary.replace(self.folder / f"{digest.hexdigest()}.jpg")
         return size
 
-    start = time.perf_counter()
-    with ThreadPoolExecutor(concurrency) as pool:
-        total = sum(pool.map(one, files))
-    seconds = time.perf_counter() - start
-    shutil.rmtree(folder)
-    return seconds, total
+
+def run_level(files: list[Path], block: int, receivers: list[Receiver], tag: str) -> None:
+    """Every receiver uploads every file, taking turns block by block; the first of each turn rotates."""
+    for turn, start in enumerate(range(0, len(files), block)):
+        for receiver in receivers[turn % len(receivers) :] + receivers[: turn % len(receivers)]:
+            settle()
+            receiver.run(files[start : start + block], f"{tag} {receiver.name}")
+
+
+def settle() -> None:
+    """Flush what earlier turns wrote or deleted, so no turn pays for another's writeback or discards."""
+    os.sync()
+    time.sleep(0.2)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -290,6 +326,9 @@ def main() -> None:
     parser.add_argument("--height", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 2, 4, 8])
     parser.add_argument("--big-mb", type=int, default=2048, help="size of the single big upload in MiB (0: skip)")
+    parser.add_argument("--block", type=int, default=25, help="files per turn when the receivers take turns")
+    parser.add_argument("--scratch-dir", type=Path, default=Path(__file__).resolve().parent.parent,
+                        help="where the scratch folder (media, database, received files) is made")  # fmt: skip
     parser.add_argument("--bare-receiver", nargs=2, metavar=("PORT", "FOLDER"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare_receiver:
@@ -301,7 +340,7 @@ def main() -> None:
     print(f"{len(files)} JPEGs of {args.width}x{args.height}, {megabytes:.0f} MB ({megabytes / len(files):.1f} MB avg)")
     print(f"machine: {os.cpu_count()} CPUs, python {sys.version.split()[0]}")
 
-    with tempfile.TemporaryDirectory(prefix="photonest-upload-bench-") as temp:
+    with tempfile.TemporaryDirectory(prefix=".upload-bench-", dir=args.scratch_dir) as temp:
         root = Path(temp)
         media, received = root / "media", root / "received"
         media.mkdir()
@@ -333,27 +372,30 @@ def main() -> None:
             key = set_up_admin(origin)
             rows = []
             for level in args.concurrency:
-                tag = f"level {level}"
-                settle()
-                disk_s, disk_bytes = disk_baseline(files, level, root / "disk", tag)
-                settle()
-                http_s, http_bytes, http_cpu = upload_all(f"{bare_origin}/upload", key, files, level, tag, bare.pid)
+                disk = DiskReceiver("disk", level, root / "disk")
+                http = HttpReceiver("http", level, bare.pid, f"{bare_origin}/upload", key)
+                served = HttpReceiver("server", level, server.pid, f"{origin}/api/assets", key)
+                run_level(files, args.block, [disk, http, served], f"level {level}")
+                for receiver in (disk, http, served):
+                    receiver.close()
+                shutil.rmtree(disk.folder)
                 for stale in received.iterdir():
                     stale.unlink()
-                settle()
-                server_s, server_bytes, server_cpu = upload_all(f"{origin}/api/assets", key, files, level, tag,
-                                                                server.pid)  # fmt: skip
-                rows.append((level, server_bytes / server_s / 1e6, len(files) / server_s, http_bytes / http_s / 1e6,
-                             disk_bytes / disk_s / 1e6, 1000 * server_cpu / len(files),
-                             1000 * http_cpu / len(files)))  # fmt: skip
+                rows.append((level, disk, http, served))
             print()
-            print("upload throughput (same files, same chunk size; ratio = server / baseline)")
+            print(f"upload throughput (same files, same chunk size, turns of {args.block} files; "
+                  "ratio = server / baseline)")  # fmt: skip
             print(f"{'clients':>7} {'server MB/s':>12} {'assets/s':>9} {'http MB/s':>10} {'disk MB/s':>10} "
-                  f"{'vs http':>8} {'vs disk':>8} {'CPU ms/upload server':>21} {'http':>5}")  # fmt: skip
-            for level, server_mb, assets, http_mb, disk_mb, server_ms, http_ms in rows:
-                print(f"{level:>7} {server_mb:>12.1f} {assets:>9.1f} {http_mb:>10.1f} {disk_mb:>10.1f} "
-                      f"{server_mb / http_mb:>8.0%} {server_mb / disk_mb:>8.0%} {server_ms:>21.1f} "
-                      f"{http_ms:>5.1f}")  # fmt: skip
+                  f"{'vs http':>8} {'vs disk':>8} {'CPU ms/upload server':>21} {'http':>5}"
+                  "   user+sys: server / http")  # fmt: skip
+            for level, disk, http, served in rows:
+                n = len(files)
+                print(f"{level:>7} {served.mb_per_s:>12.1f} {n / served.seconds:>9.1f} {http.mb_per_s:>10.1f} "
+                      f"{disk.mb_per_s:>10.1f} {served.mb_per_s / http.mb_per_s:>8.0%} "
+                      f"{served.mb_per_s / disk.mb_per_s:>8.0%} {1000 * (served.user + served.system) / n:>21.1f} "
+                      f"{1000 * (http.user + http.system) / n:>5.1f}   "
+                      f"{1000 * served.user / n:.1f}+{1000 * served.system / n:.1f} / "
+                      f"{1000 * http.user / n:.1f}+{1000 * http.system / n:.1f}")  # fmt: skip
 
             if args.big_mb:
                 measure_memory(origin, key, server.pid, args.big_mb, rss_started)
