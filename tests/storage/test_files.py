@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import threading
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import anyio
 import pytest
 
-from photonest.storage.files import FEED_BYTES, FileSink, MultipartFileReceiver, receive_into
+from photonest.storage.files import FEED_BYTES, FileSink, MultipartFileReceiver, StoredFile, receive_into
 
 BOUNDARY = "testboundary1234"
 CONTENT_TYPE = f"multipart/form-data; boundary={BOUNDARY}"
@@ -149,3 +152,48 @@ async def test_a_failure_in_then_removes_the_stored_files(tmp_path: Path) -> Non
     with pytest.raises(RuntimeError, match="the commit failed"):
         await receive_into(receiver, _chunks(_head() + os.urandom(FEED_BYTES + 5) + TAIL), then)
     assert _files(tmp_path) == []
+
+
+@pytest.mark.parametrize("how", ["task", "scope"])
+async def test_a_cancelled_upload_waits_for_its_write_and_leaves_no_file(tmp_path: Path, how: str) -> None:
+    storing = threading.Event()
+
+    class SlowSink(FileSink):
+        def commit(self) -> StoredFile:
+            stored = super().commit()
+            storing.set()
+            time.sleep(0.3)  # renamed into place, not yet recorded: the cancellation arrives now
+            return stored
+
+    receiver = MultipartFileReceiver(CONTENT_TYPE, lambda field, name: SlowSink(tmp_path / name, name))
+    received = receive_into(receiver, _chunks(_head() + os.urandom(FEED_BYTES // 2) + TAIL))
+    if how == "task":
+        task = asyncio.ensure_future(received)
+        while not storing.is_set():
+            await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    else:
+        with anyio.move_on_after(0.1):
+            await received
+    assert storing.is_set()
+    assert _files(tmp_path) == []
+
+
+async def test_files_stored_by_then_stay_when_the_upload_is_cancelled_meanwhile(tmp_path: Path) -> None:
+    committed = threading.Event()
+
+    def then() -> str:
+        committed.set()  # the row pointing at the file is committed here
+        time.sleep(0.3)
+        return "stored"
+
+    receiver = _receiver(tmp_path)
+    task = asyncio.ensure_future(receive_into(receiver, _chunks(_head() + os.urandom(100) + TAIL), then))
+    while not committed.is_set():
+        await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert _files(tmp_path) == ["a.jpg"]

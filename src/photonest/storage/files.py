@@ -190,33 +190,48 @@ async def receive_into(
 
     Chunks are gathered up to FEED_BYTES before each hop to a worker thread. The next batch is received while the
     previous one is written, so network and disk overlap; at most two batches are held at once. `then` runs in the
-    hop that finishes the body, and its answer is returned: a failure there removes the files too.
+    hop that finishes the body, and its answer is returned: a failure there removes the files too, but once it has
+    answered (say, committed the row that points at them) they stay, even if the upload is cancelled meanwhile.
     """
+
+    kept = False  # set once `then` has answered: from then on the files are the caller's
 
     def feed(batch: bytes, last: bool) -> T | None:
         receiver.feed(batch, last)
-        return then() if last and then is not None else None
+        return keep() if last else None
 
     def finish() -> T | None:
         receiver.finish()
-        return then() if then is not None else None
+        return keep()
 
+    def keep() -> T | None:
+        nonlocal kept
+        if then is None:
+            return None
+        answer = then()
+        kept = True
+        return answer
+
+    # Awaited through a shield: a cancelled upload must not cancel the feed, whose thread runs on regardless (and
+    # may be renaming a file into place); the failure path below waits for it before removing the files.
     feeding: asyncio.Future[T | None] | None = None
     try:
         async for batch, last in _batches(body):
             if feeding is not None:
-                await feeding
+                await asyncio.shield(feeding)
             feeding = asyncio.ensure_future(to_thread.run_sync(feed, batch, last))
             if last:
-                return await feeding
+                return await asyncio.shield(feeding)
         if feeding is not None:
-            await feeding
+            await asyncio.shield(feeding)
         # The body ended on a batch boundary (or was empty): only here is its end known.
-        return await to_thread.run_sync(finish)
+        feeding = asyncio.ensure_future(to_thread.run_sync(finish))
+        return await asyncio.shield(feeding)
     except BaseException:
         if feeding is not None:
             await _settled(feeding)
-        receiver.abort()
+        if not kept:
+            receiver.abort()
         raise
 
 
