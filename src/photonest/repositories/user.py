@@ -71,26 +71,12 @@ class UserRepository(Repository):
 
     def sync_usage(self, user_id: UUID) -> None:
         """Recount the bytes of the user's uploaded (non-library) assets into `quota_usage_in_bytes`."""
-        used = (
-            select(func.coalesce(func.sum(asset_exif.c.file_size_in_byte), 0))
-            .select_from(asset.outerjoin(asset_exif, asset_exif.c.asset_id == asset.c.id))
-            .where(asset.c.owner_id == user_id, asset.c.library_id.is_(None))
-            .scalar_subquery()
-        )
-        self.execute(update(user).where(user.c.id == user_id).values(quota_usage_in_bytes=used))
+        self.execute(update(user).where(user.c.id == user_id).values(quota_usage_in_bytes=_uploaded_bytes(user_id)))
 
     def sync_usage_all(self) -> None:
         """Recount every active user's `quota_usage_in_bytes` (upstream's nightly `syncUsage`)."""
-        # As `user.repository.ts`: trashed assets count, external-library assets and deleted users do not.
-        used = (
-            select(func.coalesce(func.sum(asset_exif.c.file_size_in_byte), 0))
-            .select_from(asset.outerjoin(asset_exif, asset_exif.c.asset_id == asset.c.id))
-            .where(asset.c.owner_id == user.c.id, asset.c.library_id.is_(None))
-            .correlate(user)
-            .scalar_subquery()
-        )
         active = update(user).where(user.c.deleted_at.is_(None))
-        self.execute(active.values(quota_usage_in_bytes=used, updated_at=utcnow()))
+        self.execute(active.values(quota_usage_in_bytes=_uploaded_bytes(user.c.id), updated_at=utcnow()))
 
     def get_metadata(self, user_id: UUID, key: str) -> Any:
         query = select(user_metadata.c.value).where(user_metadata.c.user_id == user_id, user_metadata.c.key == key)
@@ -103,3 +89,17 @@ class UserRepository(Repository):
 
     def delete_metadata(self, user_id: UUID, key: str) -> None:
         self.execute(delete(user_metadata).where(user_metadata.c.user_id == user_id, user_metadata.c.key == key))
+
+
+def _uploaded_bytes(owner: Any) -> Any:
+    """The size of an owner's uploaded assets, as `user.repository.ts` counts: trashed ones in, library ones out.
+
+    `owner` is a user id, or `user.c.id` to correlate with the user being updated.
+    """
+    return (
+        select(func.coalesce(func.sum(asset_exif.c.file_size_in_byte), 0))
+        .select_from(asset.outerjoin(asset_exif, asset_exif.c.asset_id == asset.c.id))
+        .where(asset.c.owner_id == owner, asset.c.library_id.is_(None))
+        .correlate(user)
+        .scalar_subquery()
+    )
