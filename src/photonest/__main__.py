@@ -7,7 +7,9 @@ import dataclasses
 import getpass
 import json
 import logging
+import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -51,14 +53,18 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(f"photonest: invalid setting: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=LOG_LEVELS[settings.log_level], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(max(logging.WARNING, LOG_LEVELS[settings.log_level]))
+    _configure_logging(settings)
     handler: Callable[[Settings, argparse.Namespace], int] = HANDLERS[args.command]
     try:
         return handler(settings, args)
     except ConfigFileError as error:
         print(f"photonest: {error}", file=sys.stderr)
         return 2
+
+
+def _configure_logging(settings: Settings) -> None:
+    logging.basicConfig(level=LOG_LEVELS[settings.log_level], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, LOG_LEVELS[settings.log_level]))
 
 
 def _serve(settings: Settings, _: argparse.Namespace) -> int:
@@ -71,16 +77,95 @@ def _serve(settings: Settings, _: argparse.Namespace) -> int:
         return _worker(settings, argparse.Namespace())
     container = build_container(settings)
     container.start()  # migrations and config checks fail here, before the port is opened
+    if settings.api_processes > 1:
+        container.close()
+        return _serve_processes(settings)
     app = create_app(settings, container, run_migrations=False, run_workers="microservices" in settings.workers)
-    # Requests are logged at the verbose and debug levels only, as upstream's logging interceptor does.
-    access_log = settings.log_level in ("verbose", "debug")
-    config = uvicorn.Config(
-        app, host=settings.host, port=settings.port, log_level="info", proxy_headers=True, access_log=access_log
-    )
+    config = uvicorn.Config(app, **_uvicorn_options(settings))
     server = uvicorn.Server(config)  # the Config has set up uvicorn's loggers by now
     logging.getLogger("uvicorn.access").addFilter(HideQueryStrings())
     server.run()
     return 0
+
+
+def _serve_processes(settings: Settings) -> int:
+    """Several API processes sharing the port (uvicorn's supervisor), and the job workers in one of their own."""
+    import uvicorn
+
+    jobs = JobProcess() if "microservices" in settings.workers else None
+    try:
+        uvicorn.run(
+            "photonest.__main__:api_process_app",
+            factory=True,
+            workers=settings.api_processes,
+            **_uvicorn_options(settings),
+        )
+    finally:
+        if jobs is not None:
+            jobs.stop()
+    return 0
+
+
+class JobProcess:
+    """`photonest worker` as a child process, started again when it fails (exits with a non-zero status)."""
+
+    def __init__(self) -> None:
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._process = self._start()
+        self._watcher = threading.Thread(target=self._watch, name="job-process", daemon=True)
+        self._watcher.start()
+
+    @staticmethod
+    def _start() -> subprocess.Popen[bytes]:
+        return subprocess.Popen([sys.executable, "-m", "photonest", "worker"])
+
+    def _watch(self) -> None:
+        while True:
+            status = self._process.wait()
+            # A worker stopped by a signal exits 0; the pause keeps a worker that fails at start from spinning.
+            if status == 0 or self._stopping.wait(1):
+                return
+            logging.getLogger(__name__).error("The job worker process exited with %s; starting it again", status)
+            with self._lock:
+                if self._stopping.is_set():
+                    return
+                self._process = self._start()
+
+    def stop(self) -> None:
+        """Stop the worker (SIGTERM, then SIGKILL after 30 s) and wait for it."""
+        with self._lock:
+            self._stopping.set()
+            process = self._process
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        self._watcher.join()
+
+
+def api_process_app() -> Any:
+    """The app of one of several API processes: the parent ran the migrations, and the job workers run apart."""
+    from photonest.app import create_app
+
+    settings = load_settings()
+    _configure_logging(settings)
+    logging.getLogger("uvicorn.access").addFilter(HideQueryStrings())
+    return create_app(settings, run_migrations=False, run_workers=False)
+
+
+def _uvicorn_options(settings: Settings) -> dict[str, Any]:
+    # Requests are logged at the verbose and debug levels only, as upstream's logging interceptor does.
+    access_log = settings.log_level in ("verbose", "debug")
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": "info",
+        "proxy_headers": True,
+        "access_log": access_log,
+    }
 
 
 class HideQueryStrings(logging.Filter):

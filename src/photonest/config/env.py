@@ -31,6 +31,8 @@ class Settings:
     model_folder: Path | None = None
     config_file: Path | None = None
     workers: tuple[str, ...] = WORKER_TYPES
+    # HTTP server processes of `photonest serve`; with more than one, the job workers get a process of their own.
+    api_processes: int = 1
     trusted_proxies: tuple[str, ...] = ()
     build_metadata: Mapping[str, str] = field(default_factory=dict)
 
@@ -86,6 +88,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         model_folder=Path(env["PHOTONEST_MODEL_FOLDER"]) if env.get("PHOTONEST_MODEL_FOLDER") else None,
         config_file=Path(config_file) if config_file else None,
         workers=_workers(env),
+        api_processes=_int(env, "PHOTONEST_API_PROCESSES", 1, 1, 64),
         trusted_proxies=tuple(p.strip() for p in env.get("IMMICH_TRUSTED_PROXIES", "").split(",") if p.strip()),
         build_metadata={key: env[var] for key, var in _BUILD_VARS.items() if env.get(var)},
     )
