@@ -41,7 +41,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -148,14 +148,24 @@ class Receiver:
         raise NotImplementedError
 
     def run(self, files: list[Path], tag: str) -> None:
-        before = self.process.cpu_times() if self.process else None
+        before = self.cpu_times()
         start = time.perf_counter()
         self.bytes += sum(self.pool.map(lambda path: self.one(path, tag), files))
         self.seconds += time.perf_counter() - start
-        if self.process and before:
-            after = self.process.cpu_times()
-            self.user += after.user - before.user
-            self.system += after.system - before.system
+        after = self.cpu_times()
+        self.user += after[0] - before[0]
+        self.system += after[1] - before[1]
+
+    def cpu_times(self) -> tuple[float, float]:
+        """User and system CPU seconds of the receiving process and its children (several API processes)."""
+        if self.process is None:
+            return 0.0, 0.0
+        user = system = 0.0
+        for process in [self.process, *self.process.children(recursive=True)]:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                times = process.cpu_times()
+                user, system = user + times.user, system + times.system
+        return user, system
 
     def close(self) -> None:
         self.pool.shutdown()
@@ -329,6 +339,8 @@ def main() -> None:
     parser.add_argument("--block", type=int, default=25, help="files per turn when the receivers take turns")
     parser.add_argument("--scratch-dir", type=Path, default=Path(__file__).resolve().parent.parent,
                         help="where the scratch folder (media, database, received files) is made")  # fmt: skip
+    parser.add_argument("--api-processes", type=int, nargs="+", default=[1, 2],
+                        help="server configurations measured: PHOTONEST_API_PROCESSES of each")  # fmt: skip
     parser.add_argument("--bare-receiver", nargs=2, metavar=("PORT", "FOLDER"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare_receiver:
@@ -342,66 +354,93 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix=".upload-bench-", dir=args.scratch_dir) as temp:
         root = Path(temp)
-        media, received = root / "media", root / "received"
-        media.mkdir()
+        received = root / "received"
         received.mkdir()
-        port, bare_port = free_port(), free_port()
         log = root / "server.log"
-        env = os.environ | {
-            "IMMICH_MEDIA_LOCATION": str(media),
-            "IMMICH_PORT": str(port),
-            "IMMICH_HOST": "127.0.0.1",
-            "IMMICH_WORKERS_EXCLUDE": "microservices",
-            "IMMICH_MACHINE_LEARNING_ENABLED": "false",
-            "IMMICH_LOG_LEVEL": "warn",
-            "DB_URL": f"sqlite:///{root / 'photonest.db'}",
-        }
-        command = Path(sys.executable).with_name("photonest")
+        bare_port = free_port()
+        servers: dict[int, tuple[subprocess.Popen[bytes], str]] = {}
         with log.open("wb") as log_file:
-            server = subprocess.Popen([str(command), "serve"], env=env, stdout=log_file, stderr=subprocess.STDOUT)
+            for processes in args.api_processes:
+                servers[processes] = start_server(root / f"server-{processes}", processes, log_file)
             bare = subprocess.Popen(
                 [sys.executable, __file__, "--bare-receiver", str(bare_port), str(received)],
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
             )
         try:
-            origin, bare_origin = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{bare_port}"
-            wait_until_up(f"{origin}/api/server/ping", server, log)
+            bare_origin = f"http://127.0.0.1:{bare_port}"
             wait_until_up(f"{bare_origin}/", bare, log)
-            rss_started = psutil.Process(server.pid).memory_info().rss
-            key = set_up_admin(origin)
+            keys = {}
+            for processes, (server, origin) in servers.items():
+                wait_until_up(f"{origin}/api/server/ping", server, log)
+                keys[processes] = set_up_admin(origin)
+            rss_started = psutil.Process(servers[1][0].pid).memory_info().rss if 1 in servers else 0
             rows = []
             for level in args.concurrency:
                 disk = DiskReceiver("disk", level, root / "disk")
-                http = HttpReceiver("http", level, bare.pid, f"{bare_origin}/upload", key)
-                served = HttpReceiver("server", level, server.pid, f"{origin}/api/assets", key)
-                run_level(files, args.block, [disk, http, served], f"level {level}")
-                for receiver in (disk, http, served):
+                http = HttpReceiver("http", level, bare.pid, f"{bare_origin}/upload", "")
+                served = [
+                    HttpReceiver(server_name(processes), level, server.pid, f"{origin}/api/assets", keys[processes])
+                    for processes, (server, origin) in servers.items()
+                ]
+                run_level(files, args.block, [disk, http, *served], f"level {level}")
+                for receiver in (disk, http, *served):
                     receiver.close()
                 shutil.rmtree(disk.folder)
                 for stale in received.iterdir():
                     stale.unlink()
                 rows.append((level, disk, http, served))
-            print()
-            print(f"upload throughput (same files, same chunk size, turns of {args.block} files; "
-                  "ratio = server / baseline)")  # fmt: skip
-            print(f"{'clients':>7} {'server MB/s':>12} {'assets/s':>9} {'http MB/s':>10} {'disk MB/s':>10} "
-                  f"{'vs http':>8} {'vs disk':>8} {'CPU ms/upload server':>21} {'http':>5}"
-                  "   user+sys: server / http")  # fmt: skip
-            for level, disk, http, served in rows:
-                n = len(files)
-                print(f"{level:>7} {served.mb_per_s:>12.1f} {n / served.seconds:>9.1f} {http.mb_per_s:>10.1f} "
-                      f"{disk.mb_per_s:>10.1f} {served.mb_per_s / http.mb_per_s:>8.0%} "
-                      f"{served.mb_per_s / disk.mb_per_s:>8.0%} {1000 * (served.user + served.system) / n:>21.1f} "
-                      f"{1000 * (http.user + http.system) / n:>5.1f}   "
-                      f"{1000 * served.user / n:.1f}+{1000 * served.system / n:.1f} / "
-                      f"{1000 * http.user / n:.1f}+{1000 * http.system / n:.1f}")  # fmt: skip
-
-            if args.big_mb:
-                measure_memory(origin, key, server.pid, args.big_mb, rss_started)
+            print_table(rows, len(files), args.block)
+            if args.big_mb and 1 in servers:
+                server, origin = servers[1]
+                measure_memory(origin, keys[1], server.pid, args.big_mb, rss_started)
         finally:
-            stop(server)
+            for server, _ in servers.values():
+                stop(server)
             stop(bare)
+
+
+def start_server(media: Path, processes: int, log_file: Any) -> tuple[subprocess.Popen[bytes], str]:
+    """`photonest serve` on a free port with its own media folder and SQLite database, job workers excluded."""
+    media.mkdir()
+    port = free_port()
+    env = os.environ | {
+        "IMMICH_MEDIA_LOCATION": str(media),
+        "IMMICH_PORT": str(port),
+        "IMMICH_HOST": "127.0.0.1",
+        "IMMICH_WORKERS_EXCLUDE": "microservices",
+        "IMMICH_MACHINE_LEARNING_ENABLED": "false",
+        "IMMICH_LOG_LEVEL": "warn",
+        "DB_URL": f"sqlite:///{media / 'photonest.db'}",
+        "PHOTONEST_API_PROCESSES": str(processes),
+    }
+    command = Path(sys.executable).with_name("photonest")
+    server = subprocess.Popen([str(command), "serve"], env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    return server, f"http://127.0.0.1:{port}"
+
+
+def server_name(processes: int) -> str:
+    return "server" if processes == 1 else f"server x{processes}"
+
+
+def print_table(rows: Sequence[tuple[int, Receiver, Receiver, Sequence[Receiver]]], count: int, block: int) -> None:
+    print()
+    print(f"upload throughput (same files, same chunk size, turns of {block} files; ratio = server / baseline)")
+    print(f"{'clients':>7} {'http MB/s':>10} {'disk MB/s':>10}   CPU ms/upload http (user+sys)")
+    for level, disk, http, _ in rows:
+        print(f"{level:>7} {http.mb_per_s:>10.1f} {disk.mb_per_s:>10.1f}   "
+              f"{1000 * (http.user + http.system) / count:.1f} ({1000 * http.user / count:.1f}+"
+              f"{1000 * http.system / count:.1f})")  # fmt: skip
+    for index, name in enumerate(served.name for served in rows[0][3]):
+        print()
+        print(f"{name}: {'clients':>7} {'MB/s':>7} {'assets/s':>9} {'vs http':>8} {'vs disk':>8}"
+              "   CPU ms/upload (user+sys)")  # fmt: skip
+        for level, disk, http, served in rows:
+            one = served[index]
+            print(f"{'':>{len(name) + 1}} {level:>7} {one.mb_per_s:>7.1f} {count / one.seconds:>9.1f} "
+                  f"{one.mb_per_s / http.mb_per_s:>8.0%} {one.mb_per_s / disk.mb_per_s:>8.0%}   "
+                  f"{1000 * (one.user + one.system) / count:.1f} ({1000 * one.user / count:.1f}+"
+                  f"{1000 * one.system / count:.1f})")  # fmt: skip
 
 
 def set_up_admin(origin: str) -> str:
