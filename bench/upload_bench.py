@@ -1,8 +1,9 @@
 """Upload benchmark: POST /api/assets throughput and server memory against bare stream-to-disk baselines.
 
-Starts the real server as a subprocess (`photonest serve`, SQLite, job workers excluded so nothing competes with
-the uploads), signs up the admin, makes an API key, then uploads the same real-size JPEGs (4000x3000, ~2-6 MB,
-generated once into a cache folder) with 1, 2, 4 and 8 concurrent clients (httpx, streamed multipart bodies).
+Starts the real server as subprocesses (`photonest serve`, SQLite, job workers excluded so nothing competes with
+the uploads), one per `--api-processes` configuration (default: one API process, the default, and two), signs up
+the admin, makes an API key, then uploads the same real-size JPEGs (4000x3000, ~2-6 MB, generated once into a cache
+folder) with 1, 2, 4 and 8 concurrent clients (httpx, streamed multipart bodies).
 
 Baselines measured in the same run, with the same files, chunk size and concurrency:
 
@@ -10,21 +11,24 @@ Baselines measured in the same run, with the same files, chunk size and concurre
 - http: the same multipart bodies sent to a bare uvicorn ASGI app (own subprocess) that streams the body to disk
   with SHA-1 and fsync, without parsing, database or framework.
 
-Within a level the three take turns in blocks of `--block` files (the first of each turn rotating), each with its
-own clients and connections kept for the whole level, and the times of each are summed: drifts of the machine
-(page-cache state, other work) fall on all three alike instead of on whichever phase ran at the time.
+Within a level the receivers (disk, bare HTTP, each server) take turns in blocks of `--block` files (the first of
+each turn rotating), each with its own clients and connections kept for the whole level, and the times of each are
+summed: drifts of the machine (page-cache state, other work) fall on all of them alike instead of on whichever phase
+ran at the time.
 
 Everything is written under a scratch folder made in `--scratch-dir` (default: the repository, whose file system
 holds `./data` when the server runs from here) and removed at the end.
 
-For each level it also prints the CPU time (user + system) the receiving process spent per upload, server and bare
-HTTP receiver: on a machine shared with other work the ratio of those is steadier than the throughput ratio.
+For each level it also prints the CPU time (user + system) the receiving processes spent per upload, each server
+(its API processes summed) and the bare HTTP receiver: on a machine shared with other work the ratio of those is
+steadier than the throughput ratio.
 
-Then memory: one 2 GB body streamed from a generator (never held by the client) while the server's RSS is sampled;
-it prints idle, peak and delta. Every upload gets its own JPEG comment segment, so no upload is a duplicate.
+Then memory: one 2 GB body streamed from a generator (never held by the client) to the first server configuration
+while its RSS (all its processes) is sampled; it prints idle, peak and delta. Every upload gets its own JPEG
+comment segment, so no upload is a duplicate.
 
     .venv/bin/python bench/upload_bench.py
-    .venv/bin/python bench/upload_bench.py --count 50 --concurrency 1 4 --big-mb 512
+    .venv/bin/python bench/upload_bench.py --count 50 --concurrency 1 4 --big-mb 512 --api-processes 2
 """
 
 from __future__ import annotations
@@ -374,7 +378,8 @@ def main() -> None:
             for processes, (server, origin) in servers.items():
                 wait_until_up(f"{origin}/api/server/ping", server, log)
                 keys[processes] = set_up_admin(origin)
-            rss_started = psutil.Process(servers[1][0].pid).memory_info().rss if 1 in servers else 0
+            measured = args.api_processes[0]  # the configuration whose memory is measured
+            rss_started = RssSampler(servers[measured][0].pid).rss()
             rows = []
             for level in args.concurrency:
                 disk = DiskReceiver("disk", level, root / "disk")
@@ -391,9 +396,9 @@ def main() -> None:
                     stale.unlink()
                 rows.append((level, disk, http, served))
             print_table(rows, len(files), args.block)
-            if args.big_mb and 1 in servers:
-                server, origin = servers[1]
-                measure_memory(origin, keys[1], server.pid, args.big_mb, rss_started)
+            if args.big_mb:
+                server, origin = servers[measured]
+                measure_memory(origin, keys[measured], server.pid, args.big_mb, rss_started)
         finally:
             for server, _ in servers.values():
                 stop(server)

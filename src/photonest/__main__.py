@@ -68,18 +68,18 @@ def _configure_logging(settings: Settings) -> None:
 
 
 def _serve(settings: Settings, _: argparse.Namespace) -> int:
+    if "api" not in settings.workers:
+        return _worker(settings, argparse.Namespace())
+    if settings.api_processes > 1:
+        return _serve_processes(settings)
+
     import uvicorn
 
     from photonest.app import create_app
     from photonest.container import build_container
 
-    if "api" not in settings.workers:
-        return _worker(settings, argparse.Namespace())
     container = build_container(settings)
     container.start()  # migrations and config checks fail here, before the port is opened
-    if settings.api_processes > 1:
-        container.close()
-        return _serve_processes(settings)
     app = create_app(settings, container, run_migrations=False, run_workers="microservices" in settings.workers)
     config = uvicorn.Config(app, **_uvicorn_options(settings))
     server = uvicorn.Server(config)  # the Config has set up uvicorn's loggers by now
@@ -92,6 +92,10 @@ def _serve_processes(settings: Settings) -> int:
     """Several API processes sharing the port (uvicorn's supervisor), and the job workers in one of their own."""
     import uvicorn
 
+    # Migrations and config checks run once, before the port is opened, in a child: the supervisor stays small.
+    prepared = subprocess.run([sys.executable, "-m", "photonest", "migrate"], stdout=subprocess.DEVNULL, check=False)
+    if prepared.returncode != 0:
+        return prepared.returncode
     jobs = JobProcess() if "microservices" in settings.workers else None
     try:
         uvicorn.run(
