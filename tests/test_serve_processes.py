@@ -151,3 +151,20 @@ def test_two_api_processes_and_a_job_process(served: tuple[subprocess.Popen[byte
     while any(_alive(pid) for pid in children):
         assert time.monotonic() < deadline, f"left running: {[children[p] for p in children if _alive(p)]}"
         time.sleep(0.1)
+
+
+def test_a_bad_config_file_stops_the_start_before_any_process_serves(tmp_path: Path) -> None:
+    config = tmp_path / "config.json"
+    config.write_text('{"ffmpeg": {"crf": 99}}')
+    env = {
+        **os.environ,
+        "IMMICH_MEDIA_LOCATION": str(tmp_path / "data"),
+        "IMMICH_CONFIG_FILE": str(config),
+        "IMMICH_PORT": str(_free_port()),
+        "PHOTONEST_API_PROCESSES": "2",
+    }
+    env.pop("DB_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "photonest", "serve"], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert result.returncode == 2 and "crf" in result.stderr

@@ -13,9 +13,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+# Light imports only: the supervisor of several API processes runs this module without loading the app.
 from photonest import IMMICH_API_VERSION
-from photonest.config.env import Settings, SettingsError, load_settings
-from photonest.services.system_config import ConfigFileError
+from photonest.config.env import ConfigFileError, Settings, SettingsError, load_settings
 
 LOG_LEVELS = {
     "verbose": logging.DEBUG,

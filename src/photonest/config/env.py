@@ -16,6 +16,10 @@ class SettingsError(ValueError):
     """A setting that cannot be used; the message names the variable and what is wrong."""
 
 
+class ConfigFileError(ValueError):
+    """The IMMICH_CONFIG_FILE document does not describe a valid configuration."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the process needs to know about its environment."""

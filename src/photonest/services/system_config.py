@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from photonest.config.env import ConfigFileError
 from photonest.config.system_config import (
     STORAGE_PRESETS,
     STORAGE_TOKENS,
@@ -31,10 +32,6 @@ log = logging.getLogger(__name__)
 
 CONFIG_FILE_IN_USE = "Cannot update configuration while IMMICH_CONFIG_FILE is in use"
 CONFIG_UPDATE_EVENT = "on_config_update"
-
-
-class ConfigFileError(ValueError):
-    """The IMMICH_CONFIG_FILE document does not describe a valid configuration."""
 
 
 class SystemConfigService(BaseService):
